@@ -89,7 +89,7 @@ mod tests {
         let p = Pattern::O200k;
         assert_eq!(split("HelloWorld", p), ["Hello", "World"]);
         assert_eq!(split("THEY'RE we'd", p), ["THEY'RE", " we'd"]);
-        assert_eq!(split("a/b\n/c", p), ["a", "/", "b", "\n", "/c"]);
+        assert_eq!(split("a/b\n/c", p), ["a", "/b", "\n", "/c"]);
         assert_eq!(split("x //\n/", p), ["x", " //\n/"]);
         assert_eq!(split("ABCdef", p), ["ABCdef"]);
     }

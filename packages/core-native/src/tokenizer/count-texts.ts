@@ -1,14 +1,11 @@
-// TEMPORARY (replaced by the native/fallback backend within this session): js-tiktoken stand-in
-// so that chat counting can be developed in parallel. Never ship this file as it is.
-import { getEncoding } from 'js-tiktoken';
+import { activeBackend } from './active-backend.js';
 import type { EncodingName } from './encoding-name.js';
 
-/** Counts each text with `encoding` (ordinary text, specials not allowed); one crossing. */
+/**
+ * Counts each text with `encoding` (ordinary text, specials not allowed) in one crossing of the
+ * native boundary, on the calling thread. Chat counting gathers every field of a chat into one
+ * such call instead of one call per field.
+ */
 export function countTextsForEncoding(encoding: EncodingName, texts: readonly string[]): Uint32Array {
-  const enc = getEncoding(encoding);
-  const out = new Uint32Array(texts.length);
-  texts.forEach((text, i) => {
-    out[i] = enc.encode(text, [], []).length;
-  });
-  return out;
+  return activeBackend().countMany(encoding, texts, 0);
 }

@@ -1,0 +1,109 @@
+import { describeValue, invalidArgument, TollgateError } from '../errors.js';
+import { getEncodingNameForModel } from '../models/encoding-for-model.js';
+import { ENCODING_NAMES, isEncodingName, type EncodingName } from './encoding-name.js';
+import { SPECIAL_TOKENS } from './specials.js';
+
+/** Options shared by the counting and encoding functions. */
+export interface TokenizeOptions {
+  /** Model whose encoding to use, e.g. `gpt-4o` or `azure/gpt-4.1-mini-2025-04-14`. */
+  readonly model?: string;
+  /** Encoding to use; wins over `model`. Default: `o200k_base` when neither is given. */
+  readonly encoding?: EncodingName;
+  /** Encoding to use when `model` is unknown (otherwise an unknown model throws). */
+  readonly defaultEncoding?: EncodingName;
+  /**
+   * Special tokens recognised in the text: `'all'` or a list of their texts. Default: none, so
+   * text such as `<|endoftext|>` inside user content counts as ordinary text and never throws.
+   */
+  readonly allowedSpecial?: 'all' | readonly string[];
+}
+
+/** An encoding and special-token mask resolved from {@link TokenizeOptions}. */
+export interface ResolvedOptions {
+  readonly encoding: EncodingName;
+  readonly mask: number;
+}
+
+const DEFAULT_ENCODING: EncodingName = 'o200k_base';
+
+function resolveEncoding(options: TokenizeOptions): EncodingName {
+  if (options.encoding !== undefined) {
+    if (!isEncodingName(options.encoding)) {
+      throw new TollgateError('ERR_UNKNOWN_ENCODING', `Expected \`options.encoding\` to be one of ${ENCODING_NAMES.join(', ')}, got ${describeValue(options.encoding)}.`, {
+        field: 'options.encoding',
+        value: describeValue(options.encoding),
+      });
+    }
+    return options.encoding;
+  }
+  if (options.model !== undefined) {
+    if (typeof options.model !== 'string') throw invalidArgument('options.model', 'a string', options.model);
+    const resolveOptions = options.defaultEncoding === undefined ? {} : { defaultEncoding: options.defaultEncoding };
+    return getEncodingNameForModel(options.model, resolveOptions);
+  }
+  return options.defaultEncoding ?? DEFAULT_ENCODING;
+}
+
+function resolveMask(encoding: EncodingName, allowed: TokenizeOptions['allowedSpecial']): number {
+  const specials = SPECIAL_TOKENS[encoding];
+  if (allowed === undefined) return 0;
+  if (allowed === 'all') return (1 << specials.length) - 1;
+  if (!Array.isArray(allowed)) throw invalidArgument('options.allowedSpecial', '"all" or an array of special-token texts', allowed);
+  let mask = 0;
+  allowed.forEach((text: unknown, index) => {
+    const at = specials.findIndex(([special]) => special === text);
+    if (at < 0) {
+      const field = `options.allowedSpecial[${index}]`;
+      throw new TollgateError('ERR_UNKNOWN_SPECIAL_TOKEN', `Expected \`${field}\` to be a special token of ${encoding}, got ${describeValue(text)}.`, {
+        field,
+        value: describeValue(text),
+      });
+    }
+    mask |= 1 << at;
+  });
+  return mask;
+}
+
+const cache = new Map<string, ResolvedOptions>();
+const CACHE_LIMIT = 1024;
+
+/** Resolves options once per distinct (model, encoding, specials) and caches the answer. */
+export function resolveOptions(options: TokenizeOptions | undefined): ResolvedOptions {
+  if (options === undefined) return { encoding: DEFAULT_ENCODING, mask: 0 };
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const special = options.allowedSpecial;
+  const key = cacheKey(options);
+  const cached = key === undefined ? undefined : cache.get(key);
+  if (cached !== undefined) return cached;
+
+  const encoding = resolveEncoding(options);
+  const resolved = { encoding, mask: resolveMask(encoding, special) };
+  if (key === undefined) return resolved;
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, resolved);
+  return resolved;
+}
+
+/** A key for options made only of strings (others are resolved, and rejected, every time). */
+function cacheKey(options: TokenizeOptions): string | undefined {
+  const { model, encoding, defaultEncoding, allowedSpecial } = options;
+  const parts = [model, encoding, defaultEncoding];
+  if (parts.some((part) => part !== undefined && typeof part !== 'string')) return undefined;
+  let specials: string;
+  if (allowedSpecial === undefined || allowedSpecial === 'all') specials = `s:${allowedSpecial}`;
+  else if (Array.isArray(allowedSpecial) && allowedSpecial.every((t) => typeof t === 'string')) {
+    specials = `a:${allowedSpecial.join('\u0001')}`;
+  } else return undefined;
+  return [...parts, specials].join('\u0000');
+}
+
+/** Throws unless `text` is a string. */
+export function requireText(text: unknown, field = 'text'): asserts text is string {
+  if (typeof text !== 'string') throw invalidArgument(field, 'a string', text);
+}
+
+/** Throws unless `texts` is an array of strings. */
+export function requireTexts(texts: unknown, field = 'texts'): asserts texts is readonly string[] {
+  if (!Array.isArray(texts)) throw invalidArgument(field, 'an array of strings', texts);
+  texts.forEach((text: unknown, index) => requireText(text, `${field}[${index}]`));
+}

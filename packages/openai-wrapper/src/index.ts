@@ -1,0 +1,13 @@
+export { wrapOpenAI, getUsageStats, resetUsageStats, isWrapped } from './wrap-openai.js';
+export { TollgateOpenAIError } from './errors.js';
+export type { TollgateOpenAIErrorCode, TollgateOpenAIErrorDetails } from './errors.js';
+export { USAGE_CHANNEL, HANDLER_ERROR_CHANNEL } from './usage-tracker.js';
+export type {
+  CostUnavailableReason,
+  ModelUsageStats,
+  UsageErrorInfo,
+  UsageRecord,
+  UsageSource,
+  UsageStats,
+  WrapOpenAIOptions,
+} from './types.js';

@@ -1,0 +1,38 @@
+import type { Measurement } from './harness.js';
+
+/** One contender's result in a row: a measurement, or why there is none. */
+export type Cell = { readonly measurement: Measurement } | { readonly skipped: string };
+
+/** A row of a benchmark table: the same work done by every contender. */
+export interface BenchRow {
+  readonly name: string;
+  /** What a unit of throughput is, e.g. `MB/s` or `ops/s`. */
+  readonly throughputUnit: string;
+  /** Contender name -> result. The first contender is ours (native). */
+  readonly cells: ReadonlyMap<string, Cell>;
+  /** The contender the speedup is computed against. */
+  readonly baseline: string;
+  /** Our contender. */
+  readonly subject: string;
+  /** A note printed under the table (e.g. why a row falls short). */
+  readonly note?: string;
+}
+
+/** A titled group of rows, with the contenders in column order. */
+export interface BenchSection {
+  readonly title: string;
+  readonly description: string;
+  readonly contenders: readonly string[];
+  readonly rows: readonly BenchRow[];
+}
+
+export function meanOf(cell: Cell | undefined): number | undefined {
+  return cell !== undefined && 'measurement' in cell ? cell.measurement.meanMs : undefined;
+}
+
+/** Baseline mean / subject mean: above 1 means ours is faster. */
+export function speedup(row: BenchRow, against = row.baseline): number | undefined {
+  const subject = meanOf(row.cells.get(row.subject));
+  const other = meanOf(row.cells.get(against));
+  return subject === undefined || other === undefined ? undefined : other / subject;
+}

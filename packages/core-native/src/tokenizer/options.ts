@@ -65,12 +65,35 @@ function resolveMask(encoding: EncodingName, allowed: TokenizeOptions['allowedSp
 }
 
 const cache = new Map<string, ResolvedOptions>();
+const byModel = new Map<string, ResolvedOptions>();
+
+const PLAIN = Object.fromEntries(ENCODING_NAMES.map((name) => [name, { encoding: name, mask: 0 }])) as Record<
+  EncodingName,
+  ResolvedOptions
+>;
+
+/** The common shapes, `{ encoding }` and `{ model }`, without building a cache key (hot path). */
+function fastPath(options: TokenizeOptions): ResolvedOptions | undefined {
+  const { model, encoding, defaultEncoding, allowedSpecial } = options;
+  if (defaultEncoding !== undefined || allowedSpecial !== undefined) return undefined;
+  if (model === undefined && typeof encoding === 'string' && Object.hasOwn(PLAIN, encoding)) return PLAIN[encoding];
+  if (encoding !== undefined || typeof model !== 'string') return undefined;
+  let resolved = byModel.get(model);
+  if (resolved === undefined) {
+    resolved = PLAIN[getEncodingNameForModel(model)];
+    if (byModel.size >= CACHE_LIMIT) byModel.clear();
+    byModel.set(model, resolved);
+  }
+  return resolved;
+}
 const CACHE_LIMIT = 1024;
 
 /** Resolves options once per distinct (model, encoding, specials) and caches the answer. */
 export function resolveOptions(options: TokenizeOptions | undefined): ResolvedOptions {
-  if (options === undefined) return { encoding: DEFAULT_ENCODING, mask: 0 };
+  if (options === undefined) return PLAIN[DEFAULT_ENCODING];
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const fast = fastPath(options);
+  if (fast !== undefined) return fast;
   const special = options.allowedSpecial;
   const key = cacheKey(options);
   const cached = key === undefined ? undefined : cache.get(key);

@@ -1,5 +1,6 @@
 //! The bundled encodings and what they do with a whole text.
 
+use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
@@ -7,6 +8,11 @@ use crate::bpe::{merge_piece, Scratch};
 use crate::pretokenize::{Pattern, Pieces};
 use crate::special::SpecialMask;
 use crate::vocab::Vocab;
+
+thread_local! {
+    /// Merge buffers reused by every call on this thread, so a short text allocates nothing.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// A bundled tiktoken encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,20 +122,28 @@ impl Encoding {
         allowed: SpecialMask,
         mut sink: impl FnMut(u32) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
-        let mut scratch = Scratch::default();
-        let mut position = 0;
-        let mut finder = crate::special::Finder::new(text, self.specials, allowed);
-        loop {
-            let (segment_end, special) = match finder.next_from(position) {
-                Some((start, index)) => (start, Some(index)),
-                None => (text.len(), None),
-            };
-            self.encode_ordinary(&text[position..segment_end], &mut scratch, &mut sink)?;
-            let Some(index) = special else { return ControlFlow::Continue(()) };
-            let (special_text, id) = self.specials[index];
-            sink(id)?;
-            position = segment_end + special_text.len();
-        }
+        SCRATCH.with(|cell| {
+            // A sink that re-enters the tokenizer on this thread gets fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let scratch = borrowed.as_deref_mut().unwrap_or(&mut fresh);
+            if allowed == 0 {
+                return self.encode_ordinary(text, scratch, &mut sink);
+            }
+            let mut position = 0;
+            let mut finder = crate::special::Finder::new(text, self.specials, allowed);
+            loop {
+                let (segment_end, special) = match finder.next_from(position) {
+                    Some((start, index)) => (start, Some(index)),
+                    None => (text.len(), None),
+                };
+                self.encode_ordinary(&text[position..segment_end], scratch, &mut sink)?;
+                let Some(index) = special else { return ControlFlow::Continue(()) };
+                let (special_text, id) = self.specials[index];
+                sink(id)?;
+                position = segment_end + special_text.len();
+            }
+        })
     }
 
     fn encode_ordinary(

@@ -5,10 +5,10 @@ source "$(dirname "$0")/lib.sh"
 
 ensure_pnpm
 log "installing dependencies (pnpm install --frozen-lockfile)"
-pnpm install --frozen-lockfile --reporter=silent
+pnpm install --frozen-lockfile
 
 log "building the Rust core (cargo build --release)"
 node packages/core-native/scripts/build-native.mjs
 
 log "building the TypeScript packages"
-pnpm --filter "./packages/**" --reporter=silent --if-present run build
+pnpm --filter "./packages/**" --if-present run build

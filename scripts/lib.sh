@@ -7,6 +7,12 @@ cd "$ROOT"
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
 
+# Registries behind a TLS-inspecting proxy need the system's CA bundle; Node does not read it by
+# default. Adding it changes nothing where the proxy is absent.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 log() { printf '\033[1m[tollgate]\033[0m %s\n' "$*" >&2; }
 
 ensure_pnpm() {

@@ -1,7 +1,7 @@
 // Builds the Rust core in release mode and puts the binary where the loader looks for it:
 // native/tollgate-core.<platform>-<arch>[-gnu|-musl].node. Run from anywhere.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -14,5 +14,7 @@ if (libraryName === undefined) throw new Error(`unsupported platform ${process.p
 const libc = process.platform === 'linux' ? (process.report.getReport().header.glibcVersionRuntime ? '-gnu' : '-musl') : '';
 const target = `${packageDir}native/tollgate-core.${process.platform}-${process.arch}${libc}.node`;
 mkdirSync(`${packageDir}native`, { recursive: true });
-copyFileSync(`${repoDir}target/release/${libraryName}`, target);
+// Copy then rename: overwriting a binary that a running process has mapped would crash it.
+copyFileSync(`${repoDir}target/release/${libraryName}`, `${target}.tmp-${process.pid}`);
+renameSync(`${target}.tmp-${process.pid}`, target);
 process.stdout.write(`native binary: ${target}\n`);

@@ -13,7 +13,13 @@ export type TollgateErrorCode =
   | 'ERR_INVALID_USAGE'
   | 'ERR_ABORTED'
   | 'ERR_NATIVE_UNAVAILABLE'
-  | 'ERR_NATIVE_FAILURE';
+  | 'ERR_NATIVE_FAILURE'
+  | 'ERR_NO_DEPLOYMENT'
+  | 'ERR_LIMIT_TIMEOUT'
+  | 'ERR_COST_EXCEEDS_CAPACITY'
+  | 'ERR_LIMITER_CONFLICT'
+  | 'ERR_LIMITER_CLOSED'
+  | 'ERR_LIMITER_UNAVAILABLE';
 
 const brand = Symbol.for('tollgate.error');
 

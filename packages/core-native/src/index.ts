@@ -46,3 +46,29 @@ export type {
   CountChatTokensOptions,
   ChatTokenCount,
 } from './chat/chat-types.js';
+
+export {
+  createRouter,
+  Router,
+  runRouted,
+  ERR_NO_DEPLOYMENT,
+  classifyFailure,
+  parseRetryAfterMs,
+  ROUTER_CHANNELS,
+  STRATEGIES,
+} from './router/index.js';
+export type {
+  PickOptions,
+  NoPickReason,
+  RunOptions,
+  AttemptContext,
+  DeploymentConfig,
+  RouterOptions,
+  RoutedDeployment,
+  RouterLease,
+  LeaseUsage,
+  DeploymentMetrics,
+  ClassifiedFailure,
+  FailureKind,
+  RoutingStrategy,
+} from './router/index.js';

@@ -11,3 +11,5 @@ export type {
   UsageStats,
   WrapOpenAIOptions,
 } from './types.js';
+export { ConnectionPools, createConnectionPools, POOL_HEALTH_CHANNEL } from './pool/index.js';
+export type { OriginStats, PoolStats, ConnectionPoolsOptions, PoolHealthOptions, RequestResult } from './pool/index.js';

@@ -14,6 +14,7 @@ mod merge_queue;
 pub mod pretokenize;
 mod special;
 mod vocab;
+pub mod router;
 
 pub use encoding::{Encoding, EncodingName, InvalidTokenId};
 pub use special::SpecialMask;

@@ -5,6 +5,7 @@
 mod cancel;
 mod errors;
 mod tasks;
+mod router;
 
 use napi::bindgen_prelude::{Buffer, Uint32Array};
 use napi::Result;

@@ -1,0 +1,22 @@
+//! Routing across deployments of a model: strategies, filters, cooldowns, leases and metrics.
+//!
+//! Everything here is plain numbers: deployments, groups and tags are registered once and named
+//! by small integer handles afterwards, and time comes in as an argument (`now_ms`), so callers
+//! inject their clock. The pure-TS fallback in `packages/core-native/src/router/` mirrors every
+//! step, draw for draw, so both engines pick the same deployments from the same seed.
+//!
+//! [`registry`] holds routers by name for the whole process, so every worker thread of a Node
+//! process that opens the same name shares one router.
+
+mod deployment;
+pub mod registry;
+mod rng;
+#[allow(clippy::module_inception)]
+mod router;
+mod window;
+
+pub use deployment::DeploymentSpec;
+pub use deployment::{Outcome, SNAPSHOT_FIELDS};
+pub use registry::RegistryError;
+pub use rng::SeededRandom;
+pub use router::{Router, RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};

@@ -1,0 +1,71 @@
+//! Routers by name for the whole process. The native module is loaded once per process, so every
+//! worker thread that opens the same name gets the same router: in-flight counts, metrics and
+//! cooldowns are shared. A handle is an index into a fixed table of slots, read without a global
+//! lock; each router has its own mutex.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use super::router::{Router, RouterConfig};
+
+/// Most routers one process can open (closed names keep their slot).
+pub const MAX_ROUTERS: usize = 16_384;
+
+static SLOTS: [OnceLock<Box<Mutex<Router>>>; MAX_ROUTERS] =
+    [const { OnceLock::new() }; MAX_ROUTERS];
+static NAMES: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+
+/// Why a registry call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistryError {
+    /// No router has this handle.
+    UnknownRouter(u32),
+    /// [`MAX_ROUTERS`] routers are open.
+    TooManyRouters,
+}
+
+fn names() -> MutexGuard<'static, Option<HashMap<String, u32>>> {
+    // A panic while the lock was held leaves the map valid (every update is one insert/remove).
+    NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Opens the router `name`, building it from `config` when no open router has this name.
+pub fn open(name: &str, config: impl FnOnce() -> RouterConfig) -> Result<u32, RegistryError> {
+    let mut guard = names();
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some(&handle) = map.get(name) {
+        return Ok(handle);
+    }
+    let handle = SLOTS
+        .iter()
+        .position(|slot| slot.get().is_none())
+        .ok_or(RegistryError::TooManyRouters)?;
+    if SLOTS[handle]
+        .set(Box::new(Mutex::new(Router::new(config()))))
+        .is_err()
+    {
+        return Err(RegistryError::TooManyRouters);
+    }
+    map.insert(name.to_string(), handle as u32);
+    Ok(handle as u32)
+}
+
+/// Forgets `name`; handles already held keep working on the old router.
+pub fn close(name: &str) {
+    if let Some(map) = names().as_mut() {
+        map.remove(name);
+    }
+}
+
+/// Runs `body` with the router behind `handle` locked.
+pub fn with<T>(handle: u32, body: impl FnOnce(&mut Router) -> T) -> Result<T, RegistryError> {
+    let slot = SLOTS
+        .get(handle as usize)
+        .and_then(OnceLock::get)
+        .ok_or(RegistryError::UnknownRouter(handle))?;
+    // A panic inside `body` is caught by the binding; the router's numbers stay usable.
+    let mut router = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok(body(&mut router))
+}

@@ -1,0 +1,85 @@
+import { channel } from 'node:diagnostics_channel';
+import type { ResolvedPoolOptions } from './pool-options.js';
+
+/** Channel on which a health change is published: `{ origin, healthy, reason }`. */
+export const POOL_HEALTH_CHANNEL = 'tollgate:pool:health';
+const healthChannel = channel(POOL_HEALTH_CHANNEL);
+
+/** What one request to an origin came to, for passive health. */
+export type RequestResult = 'ok' | 'error' | 'timeout';
+
+/**
+ * Passive health of one origin: a window of recent results; too many errors, or several timeouts
+ * in a row, mark it unhealthy. It turns healthy again when a probe answers, or after
+ * `unhealthyForMs` when no probe is configured.
+ */
+export class OriginHealth {
+  healthy = true;
+  private readonly results: RequestResult[] = [];
+  private timeoutsInRow = 0;
+  private probeDelayMs: number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly origin: string,
+    private readonly options: ResolvedPoolOptions['health'],
+    private readonly probe: (path: string) => Promise<boolean>,
+  ) {
+    this.probeDelayMs = options.probeBackoffMs;
+  }
+
+  record(result: RequestResult): void {
+    this.results.push(result);
+    if (this.results.length > this.options.windowSize) this.results.shift();
+    this.timeoutsInRow = result === 'timeout' ? this.timeoutsInRow + 1 : 0;
+    if (!this.healthy) return;
+    const failures = this.results.filter((entry) => entry !== 'ok').length;
+    const rateTooHigh =
+      this.results.length >= this.options.minRequests && failures / this.results.length >= this.options.errorRateThreshold;
+    if (rateTooHigh) this.markUnhealthy('error_rate');
+    else if (this.timeoutsInRow >= this.options.consecutiveTimeouts) this.markUnhealthy('timeouts');
+  }
+
+  private markUnhealthy(reason: string): void {
+    this.healthy = false;
+    this.announce(reason);
+    const probePath = this.options.probePath;
+    if (probePath === undefined) {
+      this.schedule(this.options.unhealthyForMs, async () => this.markHealthy('unhealthy_for_elapsed'));
+      return;
+    }
+    this.probeDelayMs = this.options.probeBackoffMs;
+    const attempt = async (): Promise<void> => {
+      if (await this.probe(probePath).catch(() => false)) return this.markHealthy('probe');
+      this.probeDelayMs = Math.min(this.options.probeBackoffMaxMs, this.probeDelayMs * 2);
+      this.schedule(this.probeDelayMs, attempt);
+    };
+    this.schedule(this.probeDelayMs, attempt);
+  }
+
+  private markHealthy(reason: string): void {
+    this.healthy = true;
+    this.results.length = 0;
+    this.timeoutsInRow = 0;
+    this.announce(reason);
+  }
+
+  private schedule(delayMs: number, body: () => Promise<void>): void {
+    this.timer = setTimeout(() => void body(), delayMs);
+    this.timer.unref();
+  }
+
+  private announce(reason: string): void {
+    if (healthChannel.hasSubscribers) healthChannel.publish({ origin: this.origin, healthy: this.healthy, reason });
+    try {
+      this.options.onHealthChange?.(this.origin, this.healthy);
+    } catch {
+      // A failing listener must never break requests.
+    }
+  }
+
+  /** Stops probing. */
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}

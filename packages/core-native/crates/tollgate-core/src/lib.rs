@@ -9,6 +9,7 @@
 
 mod bpe;
 pub mod char_class;
+pub mod limiter;
 mod encoding;
 mod merge_queue;
 pub mod pretokenize;

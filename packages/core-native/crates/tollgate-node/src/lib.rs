@@ -4,6 +4,7 @@
 
 mod cancel;
 mod errors;
+mod limiter;
 mod tasks;
 mod router;
 

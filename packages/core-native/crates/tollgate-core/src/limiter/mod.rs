@@ -1,0 +1,22 @@
+//! Rate limiting: sliding windows and token buckets over requests and tokens, in-flight caps,
+//! leases, all-or-nothing admission over several scopes, and idle-key eviction. Pure Rust; the
+//! clock is whatever milliseconds the caller passes in, so tests drive time by hand.
+
+mod acquire;
+mod keys;
+mod leases;
+mod limiter;
+pub mod registry;
+mod spec;
+pub mod window;
+
+pub use acquire::{
+    output_len, try_acquire, Cost, Outcome, Scope, HEADER, MAX_SCOPES, SCOPE_HEADER,
+};
+pub use keys::KeyHandle;
+pub use leases::LeaseHandle;
+pub use limiter::{Limiter, LimiterStats};
+pub use spec::{LimiterSpec, Measure, Rule, SpecError};
+
+#[cfg(test)]
+mod tests;

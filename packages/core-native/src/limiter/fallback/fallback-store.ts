@@ -1,0 +1,112 @@
+// The pure-TS limiter store: the same answers as the native one, kept per thread (a worker
+// thread gets its own limiters; only the native store shares them across threads).
+import { TollgateError } from '../../errors.js';
+import { HEADER, OUTCOME, OUTPUT_LENGTH, SCOPE_HEADER, type LimiterStore } from '../store.js';
+import { FallbackLimiter } from './fallback-limiter.js';
+
+const limiters: FallbackLimiter[] = [];
+const byName = new Map<string, number>();
+const sameSpec = (left: Float64Array, right: Float64Array): boolean =>
+  left.length === right.length && left.every((value, index) => value === right[index]);
+
+function limiterOf(id: number): FallbackLimiter {
+  const limiter = limiters[id];
+  if (limiter === undefined) throw new TollgateError('ERR_INVALID_ARGUMENT', `Expected a limiter id, got ${id}.`);
+  return limiter;
+}
+
+function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: number, tokens: number, nowMs: number, out: Float64Array): number {
+  out.set([OUTCOME.refused, 0, -1, -1]);
+  const finish = (outcome: number, scope: number, rule: number): number => {
+    out.set([outcome, 0, scope, rule]);
+    return outcome;
+  };
+  const rows: [number, number, number][] = [];
+  let fits = true;
+  let offset = HEADER;
+  for (let scope = 0; scope < scopes.length; scope += 1) {
+    const [limiter, key] = scopes[scope]!;
+    if (limiter.closed) return finish(OUTCOME.closed, scope, -1);
+    const row = limiter.keys.indexOf(key);
+    if (row === undefined) return finish(OUTCOME.staleKey, scope, -1);
+    const now = Math.max(nowMs, limiter.keys.lastMs[row]!);
+    limiter.expireLeases(now);
+    const check = limiter.check(row, key, requests, tokens, now);
+    if (check.exceeds !== -1) return finish(OUTCOME.exceedsCapacity, scope, check.exceeds);
+    if (check.waitRule !== -1) {
+      fits = false;
+      if (check.waitMs >= out[1]!) out.set([check.waitMs, scope, check.waitRule], 1);
+    }
+    rows.push([row, now, offset]);
+    offset += SCOPE_HEADER + limiter.rules.length;
+  }
+
+  scopes.forEach(([limiter, key], scope) => {
+    const [row, now, at] = rows[scope]!;
+    out[at] = now;
+    out[at + 1] = -1;
+    if (fits) {
+      out[at + 1] = limiter.commit(row, key, requests, tokens, now);
+      limiter.counters.admitted += 1;
+    } else {
+      limiter.counters.refused += 1;
+    }
+    limiter.writeRemaining(row, out, at + SCOPE_HEADER);
+    limiter.counters.evicted += limiter.keys.sweep(now, 2);
+  });
+  if (fits) {
+    out[0] = OUTCOME.admitted;
+    return OUTCOME.admitted;
+  }
+  out[1] = Math.max(Math.ceil(out[1]!), 1);
+  return OUTCOME.refused;
+}
+
+const output = new Float64Array(OUTPUT_LENGTH);
+
+/** Single-scope attempt; the same steps as {@link tryScopes} without building a scope list. */
+function tryOne(limiter: FallbackLimiter, key: number, requests: number, tokens: number, nowMs: number): number {
+  return tryScopes([[limiter, key]], requests, tokens, nowMs, output);
+}
+
+/** The fallback store; limiters live in this thread until closed. */
+export const fallbackStore: LimiterStore = {
+  backend: 'fallback',
+  output,
+  create(name, spec) {
+    const existing = name === '' ? undefined : byName.get(name);
+    if (existing !== undefined) {
+      if (sameSpec(limiters[existing]!.spec, spec)) return existing;
+      throw new TollgateError('ERR_LIMITER_CONFLICT', `A limiter named ${JSON.stringify(name)} already exists with other limits.`, {
+        field: 'name',
+        value: JSON.stringify(name),
+      });
+    }
+    const id = limiters.length;
+    limiters.push(new FallbackLimiter(id, spec.slice()));
+    if (name !== '') byName.set(name, id);
+    return id;
+  },
+  key: (id, name, nowMs) => limiterOf(id).key(name, nowMs),
+  tryOne: (id, key, requests, tokens, nowMs) => tryOne(limiterOf(id), key, requests, tokens, nowMs),
+  tryNamed(id, name, requests, tokens, nowMs) {
+    const limiter = limiterOf(id);
+    return tryOne(limiter, limiter.key(name, nowMs), requests, tokens, nowMs);
+  },
+  tryMany(ids, keys, requests, tokens, nowMs, out) {
+    const scopes = Array.from(ids, (id, index): [FallbackLimiter, number] => [limiterOf(id), keys[index]!]);
+    return tryScopes(scopes, requests, tokens, nowMs, out);
+  },
+  release: (id, lease) => limiterOf(id).release(lease),
+  settle: (id, key, atMs, deltaTokens, nowMs) => limiterOf(id).settle(key, atMs, deltaTokens, nowMs),
+  evictIdle: (id, nowMs) => limiterOf(id).evictIdle(nowMs),
+  stats(id, out) {
+    const limiter = limiterOf(id);
+    const { admitted, refused, evicted, leasesExpired } = limiter.counters;
+    out.set([limiter.keys.live, limiter.leases.live, admitted, refused, evicted, leasesExpired, limiter.keys.approximateBytes()]);
+  },
+  close(id, name) {
+    limiterOf(id).clear();
+    if (name !== '') byName.delete(name);
+  },
+};

@@ -1,0 +1,65 @@
+import { TollgateError, type TollgateErrorCode } from '../errors.js';
+import { loadNativeBinding } from '../native/binding.js';
+import { OUTPUT_LENGTH, type LimiterStore } from './store.js';
+
+/** This thread's answer array; the binding keeps a pointer to it, so it lives as long as the module. */
+const output = new Float64Array(OUTPUT_LENGTH);
+
+/** The limiter functions of the Rust binding (`crates/tollgate-node/src/limiter`). */
+interface LimiterBinding {
+  limiterCreate(name: string, spec: Float64Array): number;
+  limiterKey(id: number, key: string, nowMs: number): number;
+  limiterUseOutput(out: Float64Array): void;
+  limiterTry(id: number, key: number, requests: number, tokens: number, nowMs: number): number;
+  limiterTryNamed(id: number, name: string, requests: number, tokens: number, nowMs: number): number;
+  limiterTryMany(ids: Uint32Array, keys: Float64Array, requests: number, tokens: number, nowMs: number, out: Float64Array): number;
+  limiterRelease(id: number, lease: number): boolean;
+  limiterSettle(id: number, key: number, atMs: number, deltaTokens: number, nowMs: number): boolean;
+  limiterEvictIdle(id: number, nowMs: number): number;
+  limiterStats(id: number, out: Float64Array): void;
+  limiterClose(id: number, name: string): void;
+}
+
+const CODES = new Set<string>(['ERR_INVALID_ARGUMENT', 'ERR_LIMITER_CONFLICT', 'ERR_NATIVE_FAILURE']);
+
+function translate(error: unknown): TollgateError {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /^(ERR_[A-Z_]+): (.*)$/s.exec(message);
+  if (match !== null && CODES.has(match[1]!)) return new TollgateError(match[1] as TollgateErrorCode, match[2]!, { cause: error });
+  return new TollgateError('ERR_NATIVE_FAILURE', `The native limiter failed: ${message}`, { cause: error });
+}
+
+function guarded<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+/**
+ * The native store, or the reason it cannot load. The hot calls (`tryOne`, `release`, `settle`)
+ * go straight to the binding: the binding already turns panics into errors, and wrapping them
+ * in a try/catch closure here costs more than the check itself.
+ */
+export function loadNativeStore(): LimiterStore | Error {
+  const loaded = loadNativeBinding();
+  if (loaded instanceof Error) return loaded;
+  const binding = loaded as unknown as LimiterBinding;
+  if (typeof binding.limiterTry !== 'function') return new Error('the native binary predates the limiter; rebuild it');
+  binding.limiterUseOutput(output);
+  return {
+    backend: 'native',
+    output,
+    create: (name, spec) => guarded(() => binding.limiterCreate(name, spec)),
+    key: (id, name, nowMs) => guarded(() => binding.limiterKey(id, name, nowMs)),
+    tryOne: binding.limiterTry,
+    tryNamed: binding.limiterTryNamed,
+    tryMany: (ids, keys, requests, tokens, nowMs, out) => guarded(() => binding.limiterTryMany(ids, keys, requests, tokens, nowMs, out)),
+    release: binding.limiterRelease,
+    settle: binding.limiterSettle,
+    evictIdle: (id, nowMs) => guarded(() => binding.limiterEvictIdle(id, nowMs)),
+    stats: (id, out) => guarded(() => binding.limiterStats(id, out)),
+    close: (id, name) => guarded(() => binding.limiterClose(id, name)),
+  };
+}

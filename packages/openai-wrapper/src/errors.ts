@@ -6,7 +6,11 @@
 export type TollgateOpenAIErrorCode =
   | 'ERR_ALREADY_WRAPPED'
   | 'ERR_INVALID_ARGUMENT'
-  | 'ERR_UNSUPPORTED_CLIENT';
+  | 'ERR_UNSUPPORTED_CLIENT'
+  /** The prompt plus the reserved output cannot fit the context window of any deployment. */
+  | 'ERR_CONTEXT_WINDOW_EXCEEDED'
+  /** No deployment of the model (or of its fallbacks) could be tried: all cooling, busy or filtered. */
+  | 'ERR_NO_DEPLOYMENT';
 
 const brand = Symbol.for('tollgate.openai.error');
 
@@ -17,6 +21,10 @@ export interface TollgateOpenAIErrorDetails {
   /** A short, safe rendering of the value that came. */
   readonly value?: string;
   readonly cause?: unknown;
+  /** For `ERR_CONTEXT_WINDOW_EXCEEDED`: prompt tokens plus the output tokens reserved. */
+  readonly requestedTokens?: number;
+  /** For `ERR_CONTEXT_WINDOW_EXCEEDED`: the largest context window among the candidates. */
+  readonly contextWindow?: number;
 }
 
 /**
@@ -27,6 +35,8 @@ export class TollgateOpenAIError extends Error {
   readonly code: TollgateOpenAIErrorCode;
   readonly field: string | undefined;
   readonly value: string | undefined;
+  readonly requestedTokens: number | undefined;
+  readonly contextWindow: number | undefined;
 
   constructor(
     code: TollgateOpenAIErrorCode,
@@ -38,6 +48,8 @@ export class TollgateOpenAIError extends Error {
     this.code = code;
     this.field = details.field;
     this.value = details.value;
+    this.requestedTokens = details.requestedTokens;
+    this.contextWindow = details.contextWindow;
     Object.defineProperty(this, brand, { value: true });
   }
 

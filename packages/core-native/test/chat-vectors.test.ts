@@ -10,7 +10,7 @@ interface ChatVector {
   expected: Record<string, number>;
 }
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/chat.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/shared-vectors/chat.json', import.meta.url), 'utf8')) as {
   cases: ChatVector[];
 };
 

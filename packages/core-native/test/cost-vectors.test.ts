@@ -12,7 +12,7 @@ interface CostVector {
   expectedTotal: number;
 }
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/cost.json', import.meta.url), 'utf8')) as { cases: CostVector[] };
+const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/shared-vectors/cost.json', import.meta.url), 'utf8')) as { cases: CostVector[] };
 
 describe('estimateCost matches the shared cost vectors to 1e-12', () => {
   it.each(vectors.cases.map((vector) => [vector.id, vector] as const))('%s (style given)', (_id, vector) => {

@@ -122,3 +122,26 @@ describe(`tokenizer API (backend ${getBackend()})`, () => {
     expect(Array.from(encode('a\ud800b', { encoding: 'cl100k_base' }))).toEqual(Array.from(encode('a\ufffdb', { encoding: 'cl100k_base' })));
   });
 });
+
+describe('hostile input found in review', () => {
+  it('checks defaultEncoding even without a model', () => {
+    expect(codeOf(() => countTokens('x', { defaultEncoding: '../../evil' as never }))).toBe('ERR_UNKNOWN_ENCODING');
+    expect(codeOf(() => countTokens('x', { defaultEncoding: 'gpt9' as never }))).toBe('ERR_UNKNOWN_ENCODING');
+  });
+
+  it('does not let a cached answer skip validation of look-alike options', () => {
+    countTokens('x', { encoding: 'cl100k_base', allowedSpecial: ['<|endoftext|>', '<|endofprompt|>'] });
+    expect(codeOf(() => countTokens('x', { encoding: 'cl100k_base', allowedSpecial: ['<|endoftext|>\u0001<|endofprompt|>'] }))).toBe('ERR_UNKNOWN_SPECIAL_TOKEN');
+  });
+
+  it('rejects holes in id and text arrays', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(codeOf(() => decode([1, , 2] as number[]))).toBe('ERR_INVALID_ARGUMENT');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(codeOf(() => countTokensBatch([, 'a'] as string[]))).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it('rejects a signal that is not an AbortSignal', async () => {
+    await expect(countTokensAsync('x', { signal: {} as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+});

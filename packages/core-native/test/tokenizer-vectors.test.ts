@@ -14,7 +14,7 @@ interface LongCase {
   text: { repeat: string; times: number };
   count: number;
 }
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/tokenizer.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/shared-vectors/tokenizer.json', import.meta.url), 'utf8')) as {
   cases: VectorCase[];
   long: LongCase[];
 };

@@ -11,7 +11,7 @@ interface ChatVector {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/chat.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/shared-vectors/chat.json', import.meta.url), 'utf8'),
 ) as {
   cases: ChatVector[];
 };

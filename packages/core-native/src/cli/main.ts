@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `tollgate count <files…> --model <m>`: tokens and input cost per file. A command-line program,
 // so it writes to stdout/stderr directly.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-import { countTokensBatchAsync, estimateCost, findModelInfo, getBackend, getEncodingNameForModel } from '../index.js';
+import { countTokensBatchAsync, estimateCost, findModelInfo, getBackend, getEncodingNameForModel, type EncodingName } from '../index.js';
 import { formatTable } from './format-table.js';
 
 const USAGE = `Usage: tollgate count <files…> [--model <model>] [--json]
@@ -14,6 +14,8 @@ bundled; nothing is downloaded) and prices them as prompt input.
 
 Options:
   -m, --model <model>  model whose tokenizer and prices to use (default: gpt-4o)
+  -e, --encoding <e>   count with this encoding (o200k_base, cl100k_base, p50k_base, r50k_base)
+                       when the model is not in the registry
       --json           print JSON instead of a table
   -h, --help           show this help
 `;
@@ -25,9 +27,22 @@ interface FileCount {
   readonly inputCostUsd: number | null;
 }
 
-async function countFiles(files: string[], model: string): Promise<FileCount[]> {
-  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-  const counts = await countTokensBatchAsync(texts, { model });
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Reads a regular file as UTF-8; errors name the file. */
+async function readText(file: string): Promise<string> {
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read ${JSON.stringify(file)}: ${error.code ?? error.message}`);
+  });
+  if (!info.isFile()) throw new Error(`${JSON.stringify(file)} is not a regular file`);
+  if (info.size > MAX_FILE_BYTES) throw new Error(`${JSON.stringify(file)} is larger than 256 MB`);
+  return readFile(file, 'utf8');
+}
+
+async function countFiles(files: string[], model: string, encoding: string | undefined): Promise<FileCount[]> {
+  const texts = await Promise.all(files.map(readText));
+  const options = encoding === undefined ? { model } : { model, defaultEncoding: encoding as EncodingName };
+  const counts = await countTokensBatchAsync(texts, options);
   const priced = findModelInfo(model)?.prices !== undefined;
   return files.map((file, i) => {
     const tokens = counts[i]!;
@@ -36,12 +51,13 @@ async function countFiles(files: string[], model: string): Promise<FileCount[]> 
   });
 }
 
-function render(rows: FileCount[], model: string): string {
+function render(rows: FileCount[], model: string, encoding: string | undefined): string {
   const money = (usd: number | null) => (usd === null ? 'n/a' : `$${usd.toFixed(6)}`);
   const total = rows.reduce((sum, row) => ({ tokens: sum.tokens + row.tokens, bytes: sum.bytes + row.bytes, cost: sum.cost + (row.inputCostUsd ?? 0) }), { tokens: 0, bytes: 0, cost: 0 });
   const body = rows.map((row) => [row.file, String(row.bytes), String(row.tokens), money(row.inputCostUsd)]);
   const footer = ['total', String(total.bytes), String(total.tokens), money(rows.some((r) => r.inputCostUsd === null) ? null : total.cost)];
-  const title = `model ${model} · encoding ${getEncodingNameForModel(model)} · backend ${getBackend()}`;
+  const resolved = encoding === undefined ? getEncodingNameForModel(model) : getEncodingNameForModel(model, { defaultEncoding: encoding as EncodingName });
+  const title = `model ${model} · encoding ${resolved} · backend ${getBackend()}`;
   return `${title}\n${formatTable(['file', 'bytes', 'tokens', 'input cost'], [...body, footer])}\n`;
 }
 
@@ -49,7 +65,12 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { model: { type: 'string', short: 'm', default: 'gpt-4o' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      model: { type: 'string', short: 'm', default: 'gpt-4o' },
+      encoding: { type: 'string', short: 'e' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...files] = positionals;
   if (values.help || command === undefined) {
@@ -61,8 +82,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const model = values.model!;
-  const rows = await countFiles(files, model);
-  process.stdout.write(values.json ? `${JSON.stringify({ model, rows }, null, 2)}\n` : render(rows, model));
+  const rows = await countFiles(files, model, values.encoding);
+  process.stdout.write(values.json ? `${JSON.stringify({ model, rows }, null, 2)}\n` : render(rows, model, values.encoding));
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import { activeBackend } from './active-backend.js';
-import { requireText, requireTexts, resolveOptions, type TokenizeOptions } from './options.js';
+import { requireSignal, requireText, requireTexts, resolveOptions, type TokenizeOptions } from './options.js';
 
 /** Options of the async variants. */
 export interface AsyncTokenizeOptions extends TokenizeOptions {
@@ -54,12 +54,13 @@ function toIds(ids: unknown): Uint32Array {
   if (ids instanceof Uint32Array) return ids;
   if (!Array.isArray(ids)) throw invalidArgument('ids', 'a Uint32Array or an array of token ids', ids);
   const out = new Uint32Array(ids.length);
-  ids.forEach((id: unknown, index) => {
+  for (let index = 0; index < ids.length; index++) {
+    const id: unknown = ids[index];
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
       throw invalidArgument(`ids[${index}]`, 'a non-negative integer token id', id);
     }
     out[index] = id;
-  });
+  }
   return out;
 }
 
@@ -82,6 +83,7 @@ export function countTokensBatch(texts: readonly string[], options?: TokenizeOpt
 export async function countTokensAsync(text: string, options?: AsyncTokenizeOptions): Promise<number> {
   requireText(text);
   const { encoding, mask } = resolveOptions(options);
+  requireSignal(options?.signal);
   return activeBackend().countAsync(encoding, text, mask, options?.signal);
 }
 
@@ -89,6 +91,7 @@ export async function countTokensAsync(text: string, options?: AsyncTokenizeOpti
 export async function encodeAsync(text: string, options?: AsyncTokenizeOptions): Promise<Uint32Array> {
   requireText(text);
   const { encoding, mask } = resolveOptions(options);
+  requireSignal(options?.signal);
   return activeBackend().encodeAsync(encoding, text, mask, options?.signal);
 }
 
@@ -99,6 +102,7 @@ export async function countTokensBatchAsync(
 ): Promise<Uint32Array> {
   requireTexts(texts);
   const { encoding, mask } = resolveOptions(options);
+  requireSignal(options?.signal);
   return activeBackend().countBatchAsync(encoding, texts, mask, options?.signal);
 }
 

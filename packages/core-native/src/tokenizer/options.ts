@@ -26,14 +26,19 @@ export interface ResolvedOptions {
 
 const DEFAULT_ENCODING: EncodingName = 'o200k_base';
 
+function requireEncodingName(value: unknown, field: string): asserts value is EncodingName {
+  if (!isEncodingName(value)) {
+    throw new TollgateError('ERR_UNKNOWN_ENCODING', `Expected \`${field}\` to be one of ${ENCODING_NAMES.join(', ')}, got ${describeValue(value)}.`, {
+      field,
+      value: describeValue(value),
+    });
+  }
+}
+
 function resolveEncoding(options: TokenizeOptions): EncodingName {
+  if (options.defaultEncoding !== undefined) requireEncodingName(options.defaultEncoding, 'options.defaultEncoding');
   if (options.encoding !== undefined) {
-    if (!isEncodingName(options.encoding)) {
-      throw new TollgateError('ERR_UNKNOWN_ENCODING', `Expected \`options.encoding\` to be one of ${ENCODING_NAMES.join(', ')}, got ${describeValue(options.encoding)}.`, {
-        field: 'options.encoding',
-        value: describeValue(options.encoding),
-      });
-    }
+    requireEncodingName(options.encoding, 'options.encoding');
     return options.encoding;
   }
   if (options.model !== undefined) {
@@ -50,7 +55,8 @@ function resolveMask(encoding: EncodingName, allowed: TokenizeOptions['allowedSp
   if (allowed === 'all') return (1 << specials.length) - 1;
   if (!Array.isArray(allowed)) throw invalidArgument('options.allowedSpecial', '"all" or an array of special-token texts', allowed);
   let mask = 0;
-  allowed.forEach((text: unknown, index) => {
+  for (let index = 0; index < allowed.length; index++) {
+    const text: unknown = allowed[index];
     const at = specials.findIndex(([special]) => special === text);
     if (at < 0) {
       const field = `options.allowedSpecial[${index}]`;
@@ -60,7 +66,7 @@ function resolveMask(encoding: EncodingName, allowed: TokenizeOptions['allowedSp
       });
     }
     mask |= 1 << at;
-  });
+  }
   return mask;
 }
 
@@ -115,9 +121,10 @@ function cacheKey(options: TokenizeOptions): string | undefined {
   let specials: string;
   if (allowedSpecial === undefined || allowedSpecial === 'all') specials = `s:${allowedSpecial}`;
   else if (Array.isArray(allowedSpecial) && allowedSpecial.every((t) => typeof t === 'string')) {
-    specials = `a:${allowedSpecial.join('\u0001')}`;
+    specials = `a:${JSON.stringify(allowedSpecial)}`;
   } else return undefined;
-  return [...parts, specials].join('\u0000');
+  // JSON keeps the parts apart whatever characters they hold.
+  return JSON.stringify([...parts, specials]);
 }
 
 /** Throws unless `text` is a string. */
@@ -128,5 +135,12 @@ export function requireText(text: unknown, field = 'text'): asserts text is stri
 /** Throws unless `texts` is an array of strings. */
 export function requireTexts(texts: unknown, field = 'texts'): asserts texts is readonly string[] {
   if (!Array.isArray(texts)) throw invalidArgument(field, 'an array of strings', texts);
-  texts.forEach((text: unknown, index) => requireText(text, `${field}[${index}]`));
+  for (let index = 0; index < texts.length; index++) requireText(texts[index], `${field}[${index}]`);
+}
+
+/** Throws unless `signal` is absent or an `AbortSignal`. */
+export function requireSignal(signal: unknown): asserts signal is AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgument('options.signal', 'an AbortSignal', signal);
+  }
 }

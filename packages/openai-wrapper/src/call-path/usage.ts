@@ -20,13 +20,28 @@ function isCount(value: unknown): value is number {
 }
 
 /**
+ * The numeric fields of a provider's usage object (nested detail objects included, three levels
+ * deep): token counts travel on, any text a provider put there does not.
+ */
+function countsOnly(usage: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(usage)) {
+    if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
+    else if (depth < 3 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      out[key] = countsOnly(value as Record<string, unknown>, depth + 1);
+    }
+  }
+  return out;
+}
+
+/**
  * Reads a usage object of any OpenAI style: chat and completions (`prompt_tokens`,
  * `completion_tokens`), responses (`input_tokens`, `output_tokens`), embeddings (`prompt_tokens`
  * only). Returns `undefined` when it holds no valid counts.
  */
 export function readUsage(usage: unknown): ReadUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
-  const raw = usage as Record<string, unknown>;
+  const raw = countsOnly(usage as Record<string, unknown>, 0);
   const prompt = isCount(raw.prompt_tokens) ? raw.prompt_tokens : raw.input_tokens;
   if (!isCount(prompt)) return undefined;
   const completion = raw.completion_tokens ?? raw.output_tokens ?? 0;

@@ -19,7 +19,7 @@ log "Rust unit tests"
 cargo test --release --locked --quiet
 
 log "type checks"
-for project in packages/core-native packages/openai-wrapper tools/mock-openai-server; do
+for project in packages/core-native packages/openai-wrapper packages/langchain-plugin tools/mock-openai-server; do
   pnpm exec tsc -p "$project/tsconfig.json" --noEmit
 done
 

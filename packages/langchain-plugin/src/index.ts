@@ -1,0 +1,11 @@
+export { TollgateCallbackHandler, type TollgateCallbackHandlerOptions } from './callback-handler.js';
+export type { RunRecord, RunTotals, RunStatus, RunUsageSource, RunErrorInfo, UsageSnapshot } from './run-record.js';
+export { RUN_CHANNEL, HANDLER_ERROR_CHANNEL } from './events.js';
+export type { TollgateLimiter, TollgateLimiterLease, LimitOptions, RunLimitContext } from './limits.js';
+export { fromCoreLimiter } from './core-limiter.js';
+export { withTollgate } from './with-handler.js';
+export { createTokenCounter, countMessageTokens, type TokenCounter, type TokenCounterOptions } from './token-counter.js';
+export { withOfflineTokenCounting, type OfflineTokenCountingOptions, type TokenCountingModel } from './offline-token-counting.js';
+export { toChatMessage } from './to-chat-message.js';
+export { trimHistory, dropOrphanToolResults, type TrimHistoryOptions } from './trim-history.js';
+export { createRoutedFetch, routedChatOpenAIFields, ROUTED_BASE_URL, type RoutedFetchOptions, type RoutedChatOpenAIOptions } from './routed-fetch.js';

@@ -87,6 +87,7 @@ export {
   RedisLimiter,
   RedisLease,
   ioredisEvaluator,
+  LimitBatch,
 } from './limiter/index.js';
 export type {
   LimiterOptions,

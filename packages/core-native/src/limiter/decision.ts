@@ -1,4 +1,4 @@
-import type { Lease } from './lease.js';
+import { Lease, type LeasePart } from './lease.js';
 
 /** The answer to one attempt. */
 export interface LimitDecision {
@@ -31,13 +31,16 @@ export function remainingRecord(labels: readonly string[], out: Float64Array, at
 }
 
 /**
- * A single-scope decision read straight from the store's answer array; `remaining` is built
- * only when read, so a check that looks only at `allowed` allocates two small objects.
+ * A single-scope decision read straight from the store's answer array; `remaining` and `lease`
+ * are built only when read, so a check that looks only at `allowed` allocates little.
  */
 export class SingleScopeDecision implements LimitDecision {
   readonly #labels: readonly string[];
   readonly #values: number[];
   #remaining: Record<string, number> | undefined;
+  #lease: Lease | undefined;
+  readonly #leasePart: LeasePart | undefined;
+  readonly #tokens: number;
 
   constructor(
     readonly allowed: boolean,
@@ -45,13 +48,22 @@ export class SingleScopeDecision implements LimitDecision {
     labels: readonly string[],
     out: Float64Array,
     at: number,
-    readonly lease: Lease | undefined,
     readonly limitedBy: { readonly scope: number; readonly limit: string } | undefined,
+    leasePart: LeasePart | undefined,
+    tokens: number,
   ) {
     this.#labels = labels;
     const values: number[] = [];
     for (let index = 0; index < labels.length; index += 1) values.push(out[at + index]!);
     this.#values = values;
+    this.#leasePart = leasePart;
+    this.#tokens = tokens;
+  }
+
+  /** The lease when allowed (the same object on every read). */
+  get lease(): Lease | undefined {
+    if (this.#lease === undefined && this.#leasePart !== undefined) this.#lease = new Lease(this.#leasePart, this.#tokens);
+    return this.#lease;
   }
 
   get remaining(): Readonly<Record<string, number>> {

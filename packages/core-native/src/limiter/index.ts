@@ -3,6 +3,7 @@ export { createLimiter, Limiter, type LimiterOptions, type LimiterStats } from '
 export { acquireAll, tryAcquireAll, type AcquireOptions, type LimiterScope } from './acquire-scopes.js';
 export { LimiterKey } from './limiter-key.js';
 export { Lease } from './lease.js';
+export { LimitBatch } from './limit-batch.js';
 export type { LimitDecision } from './decision.js';
 export type { AcquireCost } from './cost.js';
 export type { LimitRule, LimitMeasure, LimitShorthands, WindowUnit } from './limit-rules.js';

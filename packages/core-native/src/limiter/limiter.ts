@@ -7,8 +7,10 @@ import { SingleScopeDecision, type LimitDecision } from './decision.js';
 import { admitChannel, publish, rejectChannel } from './events.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import { encodeSpec, normalizeRules, type LimitRule, type LimitShorthands } from './limit-rules.js';
+import type { LimitBatch } from './limit-batch.js';
 import { LimiterKey } from './limiter-key.js';
-import { HEADER, OUTCOME, SCOPE_HEADER, type LimiterStore } from './store.js';
+import { HEADER, NAMED_HANDLE, OUTCOME, PACKED_INPUT, SCOPE_HEADER, type LimiterStore } from './store.js';
+import { tryAcquireMany } from './try-many.js';
 import { queueFor, type WaitQueue } from './wait-queue.js';
 
 /** Options of {@link createLimiter}. */
@@ -52,6 +54,8 @@ export class Limiter implements LeaseOwner {
   readonly labels: readonly string[];
   /** Each limit's whole capacity (window limit, bucket capacity, in-flight max), in rule order. */
   readonly capacities: readonly number[];
+  /** @internal What each limit counts, in rule order (`inFlight` counts requests). */
+  readonly measures: readonly ('requests' | 'tokens')[];
   /** @internal */
   readonly store: LimiterStore;
   /** @internal */
@@ -62,6 +66,8 @@ export class Limiter implements LeaseOwner {
   readonly queue: WaitQueue;
   readonly name: string;
   #closed = false;
+  /** Handles of recently used string keys, so checking a string key crosses with numbers only. */
+  readonly #handles = new Map<string, number>();
 
   /** @internal */
   constructor(options: LimiterOptions) {
@@ -79,6 +85,7 @@ export class Limiter implements LeaseOwner {
 
     this.labels = rules.map((rule) => rule.label);
     this.capacities = rules.map(({ rule }) => (rule.type === 'window' ? rule.limit : rule.type === 'bucket' ? rule.capacity : rule.max));
+    this.measures = rules.map(({ rule }) => (rule.type === 'inFlight' ? 'requests' : rule.measure));
     this.name = name;
     this.clock = options.clock ?? systemClock;
     this.store = chooseStore(options.backend);
@@ -116,28 +123,60 @@ export class Limiter implements LeaseOwner {
   tryAcquire(key: string | LimiterKey, cost?: AcquireCost): LimitDecision {
     const { requests, tokens } = cost === undefined ? DEFAULT_COST : checkCost(cost);
     const store = this.store;
+    const out = store.output;
     const now = this.clock.now();
     let outcome: number = OUTCOME.staleKey;
-    if (key instanceof LimiterKey && key.limiterId === this.id) outcome = store.tryOne(this.id, key.handle, requests, tokens, now);
-    else if (typeof key === 'string' && key !== '' && !this.#closed) outcome = store.tryNamed(this.id, key, requests, tokens, now);
+    const handle = key instanceof LimiterKey ? (key.limiterId === this.id ? key.handle : undefined) : this.#handles.get(key);
+    if (handle !== undefined) {
+      // Numbers only, written where the store reads them: the crossing converts no argument.
+      out[PACKED_INPUT] = this.id;
+      out[PACKED_INPUT + 1] = handle;
+      out[PACKED_INPUT + 2] = requests;
+      out[PACKED_INPUT + 3] = tokens;
+      out[PACKED_INPUT + 4] = now;
+      outcome = store.tryPacked();
+    }
+    if (outcome === OUTCOME.staleKey && typeof key === 'string' && key !== '' && !this.#closed) {
+      outcome = store.tryNamed(this.id, key, requests, tokens, now);
+      if (outcome === OUTCOME.admitted || outcome === OUTCOME.refused) this.rememberHandle(key, out[NAMED_HANDLE]!);
+    }
 
     if (outcome === OUTCOME.admitted) {
-      const out = store.output;
-      const lease = new Lease({ owner: this, key, atMs: out[HEADER]!, lease: out[HEADER + 1]! }, tokens);
       if (admitChannel.hasSubscribers) admitChannel.publish({ limiter: this.name, keys: [keyName(key)], requests, tokens, waitedMs: 0 });
-      return new SingleScopeDecision(true, 0, this.labels, out, HEADER + SCOPE_HEADER, lease, undefined);
+      return new SingleScopeDecision(true, 0, this.labels, out, HEADER + SCOPE_HEADER, undefined, { owner: this, key, atMs: out[HEADER]!, lease: out[HEADER + 1]! }, tokens);
     }
     if (outcome === OUTCOME.refused) {
-      const out = store.output;
       const limitedBy = { scope: 0, limit: this.labels[out[3]!]! };
       if (rejectChannel.hasSubscribers) rejectChannel.publish({ limiter: this.name, keys: [keyName(key)], retryAfterMs: out[1], limit: limitedBy.limit });
-      return new SingleScopeDecision(false, out[1]!, this.labels, out, HEADER + SCOPE_HEADER, undefined, limitedBy);
+      return new SingleScopeDecision(false, out[1]!, this.labels, out, HEADER + SCOPE_HEADER, limitedBy, undefined, 0);
     }
     // Stale handles, bad keys, closed limiters and impossible costs take the general path,
     // which re-resolves keys and raises the typed errors.
     const decision = attemptScopes([{ limiter: this, key }], { requests, tokens });
     if (!decision.allowed) publish('reject', () => ({ limiter: this.name, keys: [keyName(key)], retryAfterMs: decision.retryAfterMs, limit: decision.limitedBy?.limit }));
     return decision;
+  }
+
+  /**
+   * Many independent checks in one call (one crossing of the native boundary for the whole
+   * batch): check `i` takes `costs[i]` (or `costs` for every check; default one request) from
+   * `keys[i]`. The checks run in order at one time, each as a `tryAcquire` would: a refused check
+   * takes nothing and does not undo the others, and a key named twice sees what the earlier
+   * check took. Answers come back in typed arrays; see {@link LimitBatch}. Nothing is taken when
+   * the input is bad. At most 100,000 keys per call.
+   *
+   * @throws {TollgateError} `ERR_INVALID_ARGUMENT` naming `keys`, `keys[i]`, `costs` or
+   *   `costs[i]...` for a bad key, a cost array of another length, or a bad cost;
+   *   `ERR_COST_EXCEEDS_CAPACITY` (before anything is taken) when a cost is larger than a limit's
+   *   whole capacity; `ERR_LIMITER_CLOSED` (checks before the closing are kept when another
+   *   thread closes a shared limiter mid-batch).
+   * @example
+   * const handles = users.map((user) => limiter.key(user));
+   * const batch = limiter.tryAcquireMany(handles, { tokens: 500 });
+   * for (let i = 0; i < batch.size; i++) if (!batch.allowed[i]) defer(users[i], batch.retryAfterMs[i]);
+   */
+  tryAcquireMany(keys: readonly (string | LimiterKey)[], costs?: AcquireCost | readonly AcquireCost[]): LimitBatch {
+    return tryAcquireMany(this, keys, costs);
   }
 
   /**
@@ -170,12 +209,24 @@ export class Limiter implements LeaseOwner {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#handles.clear();
     this.store.close(this.id, this.name);
   }
 
   /** @internal */
   assertOpen(): void {
     if (this.#closed) throw new TollgateError('ERR_LIMITER_CLOSED', `The limiter ${JSON.stringify(this.name)} is closed.`);
+  }
+
+  /** @internal The handle last seen for the string key `name`, if still remembered. */
+  handleOf(name: string): number | undefined {
+    return this.#handles.get(name);
+  }
+
+  /** @internal Remembers the handle of a string key (a bounded cache, emptied when full). */
+  rememberHandle(name: string, handle: number): void {
+    if (this.#handles.size >= HANDLE_CACHE_SIZE) this.#handles.clear();
+    this.#handles.set(name, handle);
   }
 
   /** @internal */
@@ -202,6 +253,8 @@ export class Limiter implements LeaseOwner {
 
 const keyName = (key: string | LimiterKey): string => (typeof key === 'string' ? key : key.name);
 const DEFAULT_COST = { requests: 1, tokens: 0 } as const;
+/** Most string keys whose handles a limiter remembers; a stale one is resolved again by name. */
+const HANDLE_CACHE_SIZE = 4096;
 
 /**
  * Builds a limiter.

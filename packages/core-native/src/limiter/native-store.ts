@@ -11,14 +11,21 @@ interface LimiterBinding {
   limiterKey(id: number, key: string, nowMs: number): number;
   limiterUseOutput(out: Float64Array): void;
   limiterTry(id: number, key: number, requests: number, tokens: number, nowMs: number): number;
+  limiterTryPacked(): number;
   limiterTryNamed(id: number, name: string, requests: number, tokens: number, nowMs: number): number;
   limiterTryMany(ids: Uint32Array, keys: Float64Array, requests: number, tokens: number, nowMs: number, out: Float64Array): number;
+  limiterUseBatch(buffer: Float64Array): void;
+  limiterTryBatch(id: number, count: number, start: number, names: string, perCheckCosts: boolean, requests: number, tokens: number, nowMs: number): number;
+  limiterTryBatchList(id: number, count: number, start: number, names: readonly string[], perCheckCosts: boolean, requests: number, tokens: number, nowMs: number): number;
   limiterRelease(id: number, lease: number): boolean;
   limiterSettle(id: number, key: number, atMs: number, deltaTokens: number, nowMs: number): boolean;
   limiterEvictIdle(id: number, nowMs: number): number;
   limiterStats(id: number, out: Float64Array): void;
   limiterClose(id: number, name: string): void;
 }
+
+/** This thread's batch buffer; the binding keeps a pointer to it until a larger one replaces it. */
+let batch = new Float64Array(0);
 
 const CODES = new Set<string>(['ERR_INVALID_ARGUMENT', 'ERR_LIMITER_CONFLICT', 'ERR_NATIVE_FAILURE']);
 
@@ -46,16 +53,33 @@ export function loadNativeStore(): LimiterStore | Error {
   const loaded = loadNativeBinding();
   if (loaded instanceof Error) return loaded;
   const binding = loaded as unknown as LimiterBinding;
-  if (typeof binding.limiterTry !== 'function') return new Error('the native binary predates the limiter; rebuild it');
+  if (typeof binding.limiterTry !== 'function' || typeof binding.limiterTryBatch !== 'function' || typeof binding.limiterTryPacked !== 'function') return new Error('the native binary predates the limiter; rebuild it');
   binding.limiterUseOutput(output);
+  const batchBuffer = (length: number): Float64Array => {
+    if (batch.length >= length) return batch;
+    batch = new Float64Array(Math.max(length, batch.length * 2, 4096));
+    binding.limiterUseBatch(batch);
+    return batch;
+  };
+  const tryBatch: LimiterStore['tryBatch'] = (id, count, start, names, perCheckCosts, requests, tokens, nowMs) => {
+    const joined = names.length === 0 ? '' : names.join('\0');
+    const done = binding.limiterTryBatch(id, count, start, joined, perCheckCosts, requests, tokens, nowMs);
+    if (done !== -1) return done;
+    // A name holds a NUL, so the joined names do not split back: pass them as an array.
+    return binding.limiterTryBatchList(id, count, start, names, perCheckCosts, requests, tokens, nowMs);
+  };
   return {
     backend: 'native',
     output,
     create: (name, spec) => guarded(() => binding.limiterCreate(name, spec)),
     key: (id, name, nowMs) => guarded(() => binding.limiterKey(id, name, nowMs)),
     tryOne: binding.limiterTry,
+    tryPacked: binding.limiterTryPacked,
     tryNamed: binding.limiterTryNamed,
     tryMany: (ids, keys, requests, tokens, nowMs, out) => guarded(() => binding.limiterTryMany(ids, keys, requests, tokens, nowMs, out)),
+    batchBuffer: (length) => guarded(() => batchBuffer(length)),
+    tryBatch: (id, count, start, names, perCheckCosts, requests, tokens, nowMs) =>
+      guarded(() => tryBatch(id, count, start, names, perCheckCosts, requests, tokens, nowMs)),
     release: binding.limiterRelease,
     settle: binding.limiterSettle,
     evictIdle: (id, nowMs) => guarded(() => binding.limiterEvictIdle(id, nowMs)),

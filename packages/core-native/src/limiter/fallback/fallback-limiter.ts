@@ -37,9 +37,8 @@ export class FallbackLimiter {
   }
 
   key(name: string, nowMs: number): number {
-    const before = this.keys.live;
     const handle = this.keys.resolve(name, nowMs);
-    this.counters.evicted += before + 1 - this.keys.live;
+    this.counters.evicted += this.keys.resolveEvicted;
     return handle;
   }
 

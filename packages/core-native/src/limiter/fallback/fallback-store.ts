@@ -1,7 +1,8 @@
 // The pure-TS limiter store: the same answers as the native one, kept per thread (a worker
 // thread gets its own limiters; only the native store shares them across threads).
 import { TollgateError } from '../../errors.js';
-import { HEADER, OUTCOME, OUTPUT_LENGTH, SCOPE_HEADER, type LimiterStore } from '../store.js';
+import { HEADER, NAMED_HANDLE, OUTCOME, OUTPUT_LENGTH, PACKED_INPUT, SCOPE_HEADER, type LimiterStore } from '../store.js';
+import { fallbackBatchBuffer, tryFallbackBatch } from './fallback-batch.js';
 import { FallbackLimiter } from './fallback-limiter.js';
 
 const limiters: FallbackLimiter[] = [];
@@ -49,6 +50,7 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
       out[at + 1] = limiter.commit(row, key, requests, tokens, now);
       limiter.counters.admitted += 1;
     } else {
+      limiter.keys.lastMs[row] = now;
       limiter.counters.refused += 1;
     }
     limiter.writeRemaining(row, out, at + SCOPE_HEADER);
@@ -89,14 +91,21 @@ export const fallbackStore: LimiterStore = {
   },
   key: (id, name, nowMs) => limiterOf(id).key(name, nowMs),
   tryOne: (id, key, requests, tokens, nowMs) => tryOne(limiterOf(id), key, requests, tokens, nowMs),
+  tryPacked: () => tryOne(limiterOf(output[PACKED_INPUT]!), output[PACKED_INPUT + 1]!, output[PACKED_INPUT + 2]!, output[PACKED_INPUT + 3]!, output[PACKED_INPUT + 4]!),
   tryNamed(id, name, requests, tokens, nowMs) {
     const limiter = limiterOf(id);
-    return tryOne(limiter, limiter.key(name, nowMs), requests, tokens, nowMs);
+    const key = limiter.key(name, nowMs);
+    const outcome = tryOne(limiter, key, requests, tokens, nowMs);
+    output[NAMED_HANDLE] = key;
+    return outcome;
   },
   tryMany(ids, keys, requests, tokens, nowMs, out) {
     const scopes = Array.from(ids, (id, index): [FallbackLimiter, number] => [limiterOf(id), keys[index]!]);
     return tryScopes(scopes, requests, tokens, nowMs, out);
   },
+  batchBuffer: fallbackBatchBuffer,
+  tryBatch: (id, count, start, names, perCheckCosts, requests, tokens, nowMs) =>
+    tryFallbackBatch(limiterOf(id), count, start, names, perCheckCosts, requests, tokens, nowMs),
   release: (id, lease) => limiterOf(id).release(lease),
   settle: (id, key, atMs, deltaTokens, nowMs) => limiterOf(id).settle(key, atMs, deltaTokens, nowMs),
   evictIdle: (id, nowMs) => limiterOf(id).evictIdle(nowMs),

@@ -28,6 +28,8 @@ export class KeyTable {
   levels = new Float64Array(0);
   refilledAt = new Float64Array(0);
   live = 0;
+  /** Idle keys evicted by the last `resolve` to make room. */
+  resolveEvicted = 0;
   private readonly free: number[] = [];
   private sweepCursor = 0;
   private readonly horizonMs: number;
@@ -37,7 +39,7 @@ export class KeyTable {
     readonly windows: number,
     readonly buckets: number,
   ) {
-    this.horizonMs = rules.reduce((longest, rule) => Math.max(longest, horizonOf(rule)), 0);
+    this.horizonMs = rules.reduce((longest, rule) => Math.max(longest, horizonOf(rule)), MIN_IDLE_MS);
   }
 
   get rows(): number {
@@ -47,10 +49,11 @@ export class KeyTable {
   resolve(name: string, nowMs: number): number {
     const existing = this.names.get(name);
     if (existing !== undefined) {
+      this.resolveEvicted = 0;
       this.lastMs[existing] = Math.max(this.lastMs[existing]!, nowMs);
       return packHandle(existing, this.generations[existing]!);
     }
-    if (this.free.length === 0) this.sweep(nowMs, 8);
+    this.resolveEvicted = this.free.length === 0 ? this.sweep(nowMs, 8) : 0;
     const index = this.free.pop() ?? this.grow();
     this.resetRow(index, nowMs);
     this.rowNames[index] = name;
@@ -144,6 +147,13 @@ export class KeyTable {
     return arrays.reduce((sum, array) => sum + array.byteLength, 0) + nameBytes + this.rows * 8;
   }
 }
+
+/**
+ * The shortest time a key must sit untouched before it may be evicted, even when no rule remembers
+ * anything (an in-flight-only limiter): without it, resolving one key of a multi-key acquire could
+ * evict another key of the same call, over and over. Same value as the Rust core's.
+ */
+const MIN_IDLE_MS = 1000;
 
 function horizonOf(rule: FallbackRule): number {
   if (rule.kind === 'window') return slotMs(rule.periodMs) * RING;

@@ -131,6 +131,7 @@ pub fn try_acquire(scopes: &[Scope<'_>], cost: Cost, now_ms: f64, out: &mut [f64
             out[offset + 1] = commit(scope.limiter, state, row, scope.key, cost, now);
             state.stats.admitted += 1;
         } else {
+            state.keys.rows[row].last_ms = now;
             state.stats.refused += 1;
         }
         write_remaining(scope.limiter, state, row, &mut out[offset + SCOPE_HEADER..]);
@@ -150,7 +151,7 @@ fn finish(out: &mut [f64], outcome: Outcome, scope: usize, rule: i64) -> Outcome
     outcome
 }
 
-fn expire_leases(state: &mut State, now: f64) {
+pub(super) fn expire_leases(state: &mut State, now: f64) {
     let State {
         keys,
         leases,
@@ -165,9 +166,9 @@ fn expire_leases(state: &mut State, now: f64) {
     stats.leases_expired += expired as u64;
 }
 
-struct Check {
-    exceeds: Option<usize>,
-    wait: Option<(usize, f64)>,
+pub(super) struct Check {
+    pub(super) exceeds: Option<usize>,
+    pub(super) wait: Option<(usize, f64)>,
 }
 
 fn units(measure: Measure, cost: Cost) -> u64 {
@@ -178,7 +179,7 @@ fn units(measure: Measure, cost: Cost) -> u64 {
 }
 
 /// Brings the key's windows and buckets to `now` and finds the rule that must wait longest.
-fn check_scope(
+pub(super) fn check_scope(
     limiter: &Limiter,
     state: &mut State,
     row: usize,
@@ -263,7 +264,7 @@ fn check_scope(
 }
 
 /// Takes `cost` from a key already brought to `now` by [`check_scope`]; returns the lease or -1.
-fn commit(
+pub(super) fn commit(
     limiter: &Limiter,
     state: &mut State,
     row: usize,
@@ -296,7 +297,7 @@ fn commit(
     lease
 }
 
-fn write_remaining(limiter: &Limiter, state: &State, row: usize, out: &mut [f64]) {
+pub(super) fn write_remaining(limiter: &Limiter, state: &State, row: usize, out: &mut [f64]) {
     let keys = &state.keys;
     let (mut window_at, mut bucket_at) = (row * keys.windows(), row * keys.buckets());
     for (rule_index, rule) in limiter.spec.rules.iter().enumerate() {

@@ -20,6 +20,11 @@ pub(crate) fn unpack(handle: KeyHandle) -> (u32, u32) {
     (handle as u32, (handle >> 32) as u32)
 }
 
+/// The shortest time a key must sit untouched before it may be evicted, even when no rule
+/// remembers anything (an in-flight-only limiter): without it, resolving one key of a multi-key
+/// acquire could evict another key of the same call, over and over.
+const MIN_IDLE_MS: f64 = 1000.0;
+
 fn horizon_ms(rule: &Rule) -> f64 {
     match *rule {
         Rule::Window { period_ms, .. } => window::slot_ms(period_ms) * RING as f64,
@@ -73,21 +78,29 @@ impl KeyTable {
             windows: spec.window_count(),
             buckets: spec.bucket_count(),
             sweep_cursor: 0,
-            horizon_ms: spec.rules.iter().map(horizon_ms).fold(0.0, f64::max),
+            horizon_ms: spec.rules.iter().map(horizon_ms).fold(MIN_IDLE_MS, f64::max),
             live: 0,
         }
     }
 
-    /// The handle of `name`, creating its row (fresh state) if it has none.
-    pub(crate) fn resolve(&mut self, spec: &LimiterSpec, name: &str, now_ms: f64) -> KeyHandle {
+    /// The handle of `name`, creating its row (fresh state) if it has none, and how many idle
+    /// keys were evicted to make room.
+    pub(crate) fn resolve(
+        &mut self,
+        spec: &LimiterSpec,
+        name: &str,
+        now_ms: f64,
+    ) -> (KeyHandle, usize) {
         if let Some(&index) = self.names.get(name) {
             let row = &mut self.rows[index as usize];
             row.last_ms = row.last_ms.max(now_ms);
-            return pack(index, row.generation);
+            return (pack(index, row.generation), 0);
         }
-        if self.free.is_empty() {
-            self.sweep(spec, now_ms, 8);
-        }
+        let evicted = if self.free.is_empty() {
+            self.sweep(spec, now_ms, 8)
+        } else {
+            0
+        };
         let name: Arc<str> = Arc::from(name);
         let index = match self.free.pop() {
             Some(index) => index,
@@ -98,7 +111,7 @@ impl KeyTable {
         row.name = Some(Arc::clone(&name));
         self.names.insert(name, index);
         self.live += 1;
-        pack(index, row.generation)
+        (pack(index, row.generation), evicted)
     }
 
     /// The row index of `handle`, or `None` when its key was evicted since.

@@ -71,9 +71,8 @@ impl Limiter {
     pub fn key(&self, name: &str, now_ms: f64) -> KeyHandle {
         let mut state = self.lock();
         let State { keys, stats, .. } = &mut *state;
-        let before = keys.live;
-        let handle = keys.resolve(&self.spec, name, now_ms);
-        stats.evicted += (before + 1 - keys.live) as u64;
+        let (handle, evicted) = keys.resolve(&self.spec, name, now_ms);
+        stats.evicted += evicted as u64;
         handle
     }
 

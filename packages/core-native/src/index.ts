@@ -56,6 +56,7 @@ export {
   parseRetryAfterMs,
   ROUTER_CHANNELS,
   STRATEGIES,
+  RedisRouterState,
 } from './router/index.js';
 export type {
   PickOptions,
@@ -71,6 +72,7 @@ export type {
   ClassifiedFailure,
   FailureKind,
   RoutingStrategy,
+  SharedRouterStateOptions,
 } from './router/index.js';
 
 export {

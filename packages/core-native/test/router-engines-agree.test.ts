@@ -67,6 +67,59 @@ describe.skipIf(native instanceof Error)('native and TS engines agree draw for d
   }
 });
 
+describe.skipIf(native instanceof Error)('native and TS engines agree on other shapes of groups', () => {
+  const shapes: [string, DeploymentConfig[]][] = [
+    ['simple_shuffle by rpm when no deployment has a weight', Array.from({ length: 7 }, (_, index) => ({ id: `r${index}`, model: 'm', rpm: index % 3 === 0 ? undefined : 20 + index, maxInFlight: 2 }))],
+    ['simple_shuffle by tpm when none has a weight or an rpm', Array.from({ length: 7 }, (_, index) => ({ id: `t${index}`, model: 'm', tpm: index === 2 ? undefined : 20_000 + index * 1_000, maxInFlight: 2 }))],
+    ['1,000 deployments, some with a context window, some tagged', Array.from({ length: 1_000 }, (_, index) => ({
+      id: `k${index}`,
+      model: 'm',
+      weight: index % 11 === 0 ? 0 : 1 + (index % 7),
+      rpm: index % 13 === 0 ? 3 : undefined,
+      contextWindow: index % 17 === 0 ? 1_500 : undefined,
+      maxInFlight: 1,
+      tags: index % 2 === 0 ? ['eu'] : [],
+    }))],
+  ];
+  for (const [name, deployments] of shapes) {
+    it(name, () => {
+      for (const strategy of ['simple_shuffle', 'least_busy', 'usage_based'] as const) {
+        const fromNative = drive('native', { strategy }, deployments, 5);
+        expect(new Set(fromNative.filter((entry) => typeof entry === 'string')).size).toBeGreaterThan(2);
+        expect(fromNative).toEqual(drive('fallback', { strategy }, deployments, 5));
+      }
+    });
+  }
+
+  it('cooldowns and usage set from outside (shared state) filter and rank alike', () => {
+    const deployments: DeploymentConfig[] = Array.from({ length: 6 }, (_, index) => ({ id: `s${index}`, model: 'm', weight: 1 + index, rpm: 10, tpm: 5_000 }));
+    const [fromNative, fromFallback] = (['native', 'fallback'] as const).map((engine) => {
+      const clock = fakeClock(30_000);
+      const router = createRouter({ engine, name: uniqueName(`agree-shared-${engine}`), seed: 9, clock: clock.now, strategy: 'usage_based', deployments });
+      // The engine handle of this router (handles of deployments follow their order).
+      const handle = (router as unknown as { handle: number }).handle;
+      const seen: unknown[] = [router.engine.coolUntil(handle, 1, 100_000), router.engine.coolUntil(handle, 1, 35_000)];
+      router.engine.setSharedUsage(handle, 2, 0, 10, 0);
+      router.engine.setSharedUsage(handle, 3, 0, 2, 4_000);
+      router.engine.setSharedUsage(handle, 4, 7, 10, 0);
+      for (let step = 0; step < 40; step += 1) {
+        clock.advance(400);
+        const lease = router.acquire('m', { promptTokens: 200 });
+        seen.push(typeof lease === 'string' ? lease : lease.deployment.id);
+        if (typeof lease !== 'string') lease.succeed({ totalTokens: 150 });
+      }
+      seen.push(router.snapshot());
+      router.close();
+      return seen;
+    }) as [unknown[], unknown[]];
+    expect(fromNative.slice(0, 2)).toEqual([100_000, 0]);
+    expect(fromNative).not.toContain('s1');
+    expect(fromNative).not.toContain('s2');
+    expect(fromNative).toContain('s4');
+    expect(fromNative).toEqual(fromFallback);
+  });
+});
+
 describe('native router in CI', () => {
   it('loads unless the fallback is forced (a binary without the router fails CI)', () => {
     if (process.env['CI'] !== 'true' || process.env['TOLLGATE_BACKEND'] === 'fallback') return;

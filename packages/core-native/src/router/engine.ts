@@ -103,4 +103,8 @@ export interface RouterEngine {
   setHealthy(router: number, deployment: number, healthy: boolean): void;
   setHeadroom(router: number, deployment: number, requests: number, tokens: number): void;
   snapshot(router: number, nowMs: number): Float64Array;
+  /** Extends a deployment's cooldown to `untilMs` (never shortens it); the new end when it grew, else 0. */
+  coolUntil(router: number, deployment: number, untilMs: number): number;
+  /** Stores other processes' usage of a deployment in `minute` (`floor(ms / 60000)`), replacing the last. */
+  setSharedUsage(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
 }

@@ -9,6 +9,10 @@ import { channel } from 'node:diagnostics_channel';
  * - `retry`: `run` waits before another attempt (`{ router, model, attempt, delayMs }`).
  * - `fallback`: `run` moves to another model group (`{ router, from, to, reason }`).
  * - `exhausted`: `run` gave up (`{ router, model, attempts }`).
+ * - `sharedUnavailable`: Redis of the shared state stopped answering (`{ router, policy, error }`).
+ * - `sharedRecovered`: it answers again (`{ router, policy }`).
+ *
+ * A `cooldown` read from Redis (started by another process) carries `source: 'redis'`.
  */
 export const ROUTER_CHANNELS = {
   attempt: 'tollgate:router:attempt',
@@ -17,6 +21,8 @@ export const ROUTER_CHANNELS = {
   retry: 'tollgate:router:retry',
   fallback: 'tollgate:router:fallback',
   exhausted: 'tollgate:router:exhausted',
+  sharedUnavailable: 'tollgate:router:shared-unavailable',
+  sharedRecovered: 'tollgate:router:shared-recovered',
 } as const;
 
 const channels = {
@@ -26,6 +32,8 @@ const channels = {
   retry: channel(ROUTER_CHANNELS.retry),
   fallback: channel(ROUTER_CHANNELS.fallback),
   exhausted: channel(ROUTER_CHANNELS.exhausted),
+  sharedUnavailable: channel(ROUTER_CHANNELS.sharedUnavailable),
+  sharedRecovered: channel(ROUTER_CHANNELS.sharedRecovered),
 };
 
 /** Publishes when someone listens; the payload is built only then. */

@@ -1,6 +1,7 @@
 import { OUTCOME, SNAPSHOT, SPEC } from './engine.js';
 
-const MINUTE_MS = 60_000;
+/** Length of a usage window (rpm/tpm), in ms. */
+export const MINUTE_MS = 60_000;
 
 /** A fixed-size ring of samples with a running sum (evictions subtract before the new value adds). */
 class SampleWindow {
@@ -66,6 +67,9 @@ export class DeploymentState {
   private usageMinute = -1;
   private usageRequests = 0;
   private usageTokens = 0;
+  private sharedMinute = -1;
+  private sharedRequests = 0;
+  private sharedTokens = 0;
 
   constructor(spec: Float64Array, window: number) {
     this.weight = spec[SPEC.weight]!;
@@ -83,21 +87,40 @@ export class DeploymentState {
     this.firstToken = new SampleWindow(window);
   }
 
-  requestsThisMinute(nowMs: number): number {
-    return this.usageMinute === Math.floor(nowMs / MINUTE_MS) ? this.usageRequests : 0;
+  /** Requests counted in `minute` (`floor(ms / 60000)`): this router's and other processes'. */
+  requestsIn(minute: number): number {
+    return (this.usageMinute === minute ? this.usageRequests : 0) + (this.sharedMinute === minute ? this.sharedRequests : 0);
   }
 
-  tokensThisMinute(nowMs: number): number {
-    return this.usageMinute === Math.floor(nowMs / MINUTE_MS) ? this.usageTokens : 0;
+  /** Tokens counted in `minute` (`floor(ms / 60000)`): this router's and other processes'. */
+  tokensIn(minute: number): number {
+    return (this.usageMinute === minute ? this.usageTokens : 0) + (this.sharedMinute === minute ? this.sharedTokens : 0);
   }
 
-  /** True when every filter except the context window lets this deployment take `requestTokens`. */
-  admits(nowMs: number, requestTokens: number, tagMask: number): boolean {
+  /** Stores other processes' usage in `minute` (replacing what was stored). */
+  setSharedUsage(minute: number, requests: number, tokens: number): void {
+    this.sharedMinute = minute;
+    this.sharedRequests = Math.max(0, requests);
+    this.sharedTokens = Math.max(0, tokens);
+  }
+
+  /** Extends the cooldown to `untilMs`; returns it when it grew, else 0 (never shortens). */
+  coolUntil(untilMs: number): number {
+    if (!(untilMs > this.coolingUntilMs)) return 0;
+    this.coolingUntilMs = untilMs;
+    return untilMs;
+  }
+
+  /**
+   * True when every filter except the context window lets this deployment take `requestTokens`;
+   * `minute` is `floor(nowMs / 60000)`.
+   */
+  admits(nowMs: number, minute: number, requestTokens: number, tagMask: number): boolean {
     if (!this.healthy || this.coolingUntilMs > nowMs) return false;
     if ((this.tagMask & tagMask) >>> 0 !== tagMask) return false;
     if (this.maxInFlight > 0 && this.inFlight >= this.maxInFlight) return false;
-    if (this.rpm > 0 && this.requestsThisMinute(nowMs) + 1 > this.rpm) return false;
-    if (this.tpm > 0 && this.tokensThisMinute(nowMs) + requestTokens > this.tpm) return false;
+    if (this.rpm > 0 && this.requestsIn(minute) + 1 > this.rpm) return false;
+    if (this.tpm > 0 && this.tokensIn(minute) + requestTokens > this.tpm) return false;
     if (this.headroomRequests >= 0 && this.headroomRequests < 1) return false;
     return !(this.headroomTokens >= 0 && this.headroomTokens < requestTokens);
   }
@@ -164,9 +187,7 @@ export class DeploymentState {
     if (outcome !== OUTCOME.rate_limit && this.failures.length <= config.allowedFails) return 0;
     this.failures.length = 0;
     const until = nowMs + (retryAfterMs > 0 ? retryAfterMs : config.cooldownMs);
-    if (until <= this.coolingUntilMs) return 0;
-    this.coolingUntilMs = until;
-    return until;
+    return this.coolUntil(until);
   }
 
   /** Writes this deployment's metrics into `row` (see {@link SNAPSHOT}). */
@@ -183,8 +204,9 @@ export class DeploymentState {
     row[SNAPSHOT.latencyMeanMs] = this.latency.mean();
     row[SNAPSHOT.timeToFirstTokenMeanMs] = this.firstToken.mean();
     row[SNAPSHOT.tokensPerSecond] = this.latency.sum > 0 ? this.tokens.sum / (this.latency.sum / 1000) : 0;
-    row[SNAPSHOT.requestsThisMinute] = this.requestsThisMinute(nowMs);
-    row[SNAPSHOT.tokensThisMinute] = this.tokensThisMinute(nowMs);
+    const minute = Math.floor(nowMs / MINUTE_MS);
+    row[SNAPSHOT.requestsThisMinute] = this.requestsIn(minute);
+    row[SNAPSHOT.tokensThisMinute] = this.tokensIn(minute);
     row[SNAPSHOT.healthy] = this.healthy ? 1 : 0;
   }
 }

@@ -73,4 +73,12 @@ export const fallbackRouterEngine: RouterEngine = {
     target.headroomTokens = tokens;
   },
   snapshot: (router, nowMs) => routerAt(router).snapshot(nowMs),
+  coolUntil(router, deployment, untilMs) {
+    const state = routerAt(router);
+    return state.deploymentState(deploymentOf(state, deployment)).coolUntil(untilMs);
+  },
+  setSharedUsage(router, deployment, minute, requests, tokens) {
+    const state = routerAt(router);
+    state.deploymentState(deploymentOf(state, deployment)).setSharedUsage(minute, requests, tokens);
+  },
 };

@@ -1,5 +1,5 @@
 import { CONFIG, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT, OUTCOME, SNAPSHOT } from './engine.js';
-import { DeploymentState, type FailureConfig } from './fallback-deployment.js';
+import { DeploymentState, MINUTE_MS, type FailureConfig } from './fallback-deployment.js';
 import { SeededRandom } from './rng.js';
 
 interface LeaseRecord {
@@ -26,6 +26,8 @@ export class FallbackRouter implements FailureConfig {
   private readonly deployments: DeploymentState[] = [];
   private readonly leases = new Map<number, LeaseRecord>();
   private readonly candidates: number[] = [];
+  /** Per candidate of the current pick: running weight, rpm and tpm totals, or the score in [0]. */
+  private readonly sums: [number[], number[], number[]] = [[], [], []];
   private leaseSequence = 0;
   private nextSweepMs = 0;
 
@@ -73,79 +75,99 @@ export class FallbackRouter implements FailureConfig {
     return this.deployments[deployment]!;
   }
 
-  /** The chosen deployment handle, {@link NONE_AVAILABLE} or {@link NONE_FITS_CONTEXT}. */
+  /**
+   * The chosen deployment handle, {@link NONE_AVAILABLE} or {@link NONE_FITS_CONTEXT}. One pass
+   * filters and records each candidate's running weight/rpm/tpm totals or its score, as `router.rs`.
+   */
   pick(group: number, nowMs: number, requestTokens: number, tagMask: number, stream: boolean, exclude: Uint32Array | null): number {
     const candidates = this.candidates;
+    const first = this.sums[0];
+    const second = this.sums[1];
+    const third = this.sums[2];
     candidates.length = 0;
+    first.length = 0;
+    second.length = 0;
+    third.length = 0;
+    const strategy = this.powerOfTwo ? -1 : this.strategy;
+    let weights = 0;
+    let rpms = 0;
+    let tpms = 0;
+    let best = Infinity;
+    let atBest = 0;
     let fitting = 0;
     const members = this.members[group]!;
-    for (const handle of members) {
+    const minute = Math.floor(nowMs / MINUTE_MS);
+    for (let index = 0; index < members.length; index += 1) {
+      const handle = members[index]!;
       const deployment = this.deployments[handle]!;
       if (deployment.contextWindow > 0 && requestTokens > deployment.contextWindow) continue;
       fitting += 1;
       if (exclude !== null && exclude.includes(handle)) continue;
-      if (deployment.admits(nowMs, requestTokens, tagMask)) candidates.push(handle);
+      if (!deployment.admits(nowMs, minute, requestTokens, tagMask)) continue;
+      candidates.push(handle);
+      if (strategy === 0) {
+        first.push((weights += deployment.weight));
+        second.push((rpms += deployment.rpm));
+        third.push((tpms += deployment.tpm));
+        continue;
+      }
+      if (strategy === -1) continue;
+      const score =
+        strategy === 1 ? deployment.inFlight : strategy === 2 ? deployment.latencyScore(stream) : strategy === 3 ? deployment.costPerToken : deployment.tokensIn(minute);
+      first.push(score);
+      // NaN scores never count (as Rust's `f64::min` ignores them).
+      if (score < best) {
+        best = score;
+        atBest = 1;
+      } else if (score === best) atBest += 1;
     }
     if (candidates.length === 0) return members.length > 0 && fitting === 0 ? NONE_FITS_CONTEXT : NONE_AVAILABLE;
     if (candidates.length === 1) return candidates[0]!;
-    if (this.powerOfTwo) return this.pickOfTwo(nowMs);
-    switch (this.strategy) {
-      case 1:
-        return this.pickLowest((state) => state.inFlight, 0);
-      case 2:
-        return this.pickLowest((state) => state.latencyScore(stream), this.nearBestBuffer);
-      case 3:
-        return this.pickLowest((state) => state.costPerToken, 0);
-      case 4:
-        return this.pickLowest((state) => state.tokensThisMinute(nowMs), 0);
-      default:
-        return this.pickShuffled();
-    }
+    if (strategy === -1) return this.pickOfTwo(nowMs);
+    if (strategy === 0) return this.pickShuffled(weights > 0 ? 0 : rpms > 0 ? 1 : tpms > 0 ? 2 : 3, weights > 0 ? weights : rpms > 0 ? rpms : tpms);
+    return strategy === 2 ? this.pickLowest(best, this.nearBestBuffer, -1) : this.pickLowest(best, 0, atBest);
   }
 
-  private pickShuffled(): number {
+  /** `field`: 0 weight, 1 rpm, 2 tpm, 3 uniform; the first running total above the draw wins. */
+  private pickShuffled(field: 0 | 1 | 2 | 3, total: number): number {
     const candidates = this.candidates;
-    const states = this.deployments;
-    let field: 0 | 1 | 2 | 3 = 3;
-    if (candidates.some((handle) => states[handle]!.weight > 0)) field = 0;
-    else if (candidates.some((handle) => states[handle]!.rpm > 0)) field = 1;
-    else if (candidates.some((handle) => states[handle]!.tpm > 0)) field = 2;
     if (field === 3) return candidates[this.random.nextIndex(candidates.length)]!;
-    const share = (handle: number): number => {
-      const state = states[handle]!;
-      const value = field === 0 ? state.weight : field === 1 ? state.rpm : state.tpm;
-      return value > 0 ? value : 0;
-    };
-    let total = 0;
-    for (const handle of candidates) total += share(handle);
     const target = this.random.nextUnit() * total;
-    let reached = 0;
-    let last = candidates[0]!;
-    for (const handle of candidates) {
-      const value = share(handle);
-      if (value <= 0) continue;
-      reached += value;
-      last = handle;
-      if (target < reached) return handle;
+    const sums = this.sums[field];
+    let low = 0;
+    let high = sums.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sums[middle]! <= target) low = middle + 1;
+      else high = middle;
     }
-    return last;
-  }
-
-  /** Lowest score; candidates within `buffer` (a fraction) of the best share the draw. */
-  private pickLowest(score: (state: DeploymentState) => number, buffer: number): number {
-    const candidates = this.candidates;
-    let best = Infinity;
-    for (const handle of candidates) best = Math.min(best, score(this.deployments[handle]!));
-    const limit = best * (1 + buffer);
-    let ties = 0;
-    for (const handle of candidates) if (score(this.deployments[handle]!) <= limit) ties += 1;
-    let chosen = ties > 1 ? this.random.nextIndex(ties) : 0;
-    for (const handle of candidates) {
-      if (score(this.deployments[handle]!) > limit) continue;
-      if (chosen === 0) return handle;
-      chosen -= 1;
+    if (low < candidates.length) return candidates[low]!;
+    for (let index = candidates.length - 1; index > 0; index -= 1) {
+      const state = this.deployments[candidates[index]!]!;
+      if ((field === 0 ? state.weight : field === 1 ? state.rpm : state.tpm) > 0) return candidates[index]!;
     }
     return candidates[0]!;
+  }
+
+  /**
+   * Lowest score (`sums[0]`, lowest `best`); candidates within `buffer` (a fraction) of the best
+   * share the draw. `counted` is how many are within it when the filter pass counted them, else -1.
+   */
+  private pickLowest(best: number, buffer: number, counted: number): number {
+    const scores = this.sums[0];
+    const limit = best * (1 + buffer);
+    let ties = counted;
+    if (ties < 0) {
+      ties = 0;
+      for (const score of scores) if (score <= limit) ties += 1;
+    }
+    let chosen = ties > 1 ? this.random.nextIndex(ties) : 0;
+    for (let index = 0; index < scores.length; index += 1) {
+      if (scores[index]! > limit) continue;
+      if (chosen === 0) return this.candidates[index]!;
+      chosen -= 1;
+    }
+    return this.candidates[0]!;
   }
 
   private pickOfTwo(nowMs: number): number {

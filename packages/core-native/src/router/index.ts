@@ -5,4 +5,5 @@ export type { RoutedDeployment, RouterLease, LeaseUsage } from './lease.js';
 export type { DeploymentMetrics } from './snapshot.js';
 export { classifyFailure, parseRetryAfterMs, type ClassifiedFailure, type FailureKind } from './failure.js';
 export { ROUTER_CHANNELS } from './events.js';
+export { RedisRouterState, type SharedRouterStateOptions } from './shared-state.js';
 export { STRATEGIES, type RoutingStrategy } from './engine.js';

@@ -14,6 +14,8 @@ interface RouterBinding {
   routerSetHealthy(router: number, deployment: number, healthy: boolean): void;
   routerSetHeadroom(router: number, deployment: number, requests: number, tokens: number): void;
   routerSnapshot(router: number, nowMs: number): Float64Array;
+  routerCoolUntil(router: number, deployment: number, untilMs: number): number;
+  routerSetSharedUsage(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
 }
 
 let loaded: RouterEngine | Error | undefined;
@@ -28,6 +30,7 @@ function load(): RouterEngine | Error {
   const binding = loadNativeBinding() as unknown as RouterBinding | Error;
   if (binding instanceof Error) return binding;
   if (typeof binding.routerAcquire !== 'function') return new Error('the native binary has no router; rebuild it');
+  if (typeof binding.routerCoolUntil !== 'function') return new Error('the native binary predates shared router state; rebuild it');
   return {
     kind: 'native',
     open: (name, config) => binding.routerOpen(name, config),
@@ -41,5 +44,7 @@ function load(): RouterEngine | Error {
     setHealthy: (router, deployment, healthy) => binding.routerSetHealthy(router, deployment, healthy),
     setHeadroom: (router, deployment, requests, tokens) => binding.routerSetHeadroom(router, deployment, requests, tokens),
     snapshot: (router, nowMs) => binding.routerSnapshot(router, nowMs),
+    coolUntil: (router, deployment, untilMs) => binding.routerCoolUntil(router, deployment, untilMs),
+    setSharedUsage: (router, deployment, minute, requests, tokens) => binding.routerSetSharedUsage(router, deployment, minute, requests, tokens),
   };
 }

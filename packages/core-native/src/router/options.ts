@@ -1,5 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import { CONFIG, SPEC, STRATEGIES, type RoutingStrategy } from './engine.js';
+import type { SharedRouterStateOptions } from './shared-state.js';
 
 /** One deployment of a model: an endpoint, a key and its limits. */
 export interface DeploymentConfig {
@@ -62,6 +63,14 @@ export interface RouterOptions {
   leaseTimeoutMs?: number;
   /** Milliseconds clock; inject one for tests. Must be comparable across threads sharing a router. @default Date.now */
   clock?: () => number;
+  /**
+   * Share cooldowns and per-deployment rpm/tpm usage with routers in other processes through
+   * Redis (same `prefix` and deployment ids). Picks read a local mirror synced every
+   * `syncIntervalMs`; see {@link SharedRouterStateOptions} for the staleness bound. Give it to one
+   * router per name and process: worker threads that join the same native router by name each
+   * with `shared` would count each other's usage twice. @default not shared
+   */
+  shared?: SharedRouterStateOptions;
   /** Engine; `TOLLGATE_BACKEND` decides when unset (native when it loads). */
   engine?: 'native' | 'fallback';
   /** `run`: attempts after the first, per model group. @default 2 */

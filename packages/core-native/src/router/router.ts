@@ -8,6 +8,7 @@ import { classifyFailure, outcomeOf, type ClassifiedFailure } from './failure.js
 import type { LeaseUsage, RoutedDeployment, RouterLease } from './lease.js';
 import { nativeRouterEngine } from './native-engine.js';
 import { packConfig, packSpec, type RouterOptions } from './options.js';
+import { RedisRouterState } from './shared-state.js';
 import { readSnapshot, type DeploymentMetrics } from './snapshot.js';
 
 /** What a pick must satisfy. */
@@ -54,6 +55,7 @@ export class Router {
   private readonly byId = new Map<string, number>();
   private readonly deployments: RoutedDeployment[] = [];
   private readonly jitterSeed: number;
+  private readonly shared: RedisRouterState | undefined;
 
   constructor(options: RouterOptions) {
     if (!Array.isArray(options?.deployments)) throw invalidArgument('deployments', 'an array', options?.deployments);
@@ -68,6 +70,13 @@ export class Router {
     this.engine = chooseEngine(options.engine);
     this.handle = this.engine.open(this.name, config);
     options.deployments.forEach((deployment, index) => this.register(deployment, index));
+    this.shared =
+      options.shared === undefined
+        ? undefined
+        : new RedisRouterState(
+            { name: this.name, engine: this.engine, handle: this.handle, clock: this.clock, deployments: [...this.byId].map(([id, handle]) => [handle, id] as const) },
+            options.shared,
+          );
   }
 
   private register(config: RouterOptions['deployments'][number], index: number): void {
@@ -152,7 +161,7 @@ export class Router {
    */
   pick(model: string, options: PickOptions = {}): RoutedDeployment | NoPickReason {
     const [group, tokens, mask, stream, exclude] = this.request(model, options);
-    if (mask < 0) return 'none_available';
+    if (mask < 0 || this.shared?.blocksPicks === true) return 'none_available';
     const chosen = this.engine.pick(this.handle, group, this.clock(), tokens, mask, stream, exclude);
     if (chosen < 0) return chosen === NONE_FITS_CONTEXT ? 'context_window' : 'none_available';
     return this.deployments[chosen]!;
@@ -165,21 +174,24 @@ export class Router {
    */
   acquire(model: string, options: PickOptions = {}): RouterLease | NoPickReason {
     const [group, tokens, mask, stream, exclude] = this.request(model, options);
-    if (mask < 0) return 'none_available';
+    if (mask < 0 || this.shared?.blocksPicks === true) return 'none_available';
     const startMs = this.clock();
     const lease = this.engine.acquire(this.handle, group, startMs, tokens, mask, stream, exclude);
     if (lease < 0) return lease === NONE_FITS_CONTEXT ? 'context_window' : 'none_available';
-    return this.lease(lease, startMs);
+    this.shared?.noteAcquire(lease % LEASE_SCALE, startMs, tokens);
+    return this.lease(lease, startMs, tokens);
   }
 
-  private lease(lease: number, startMs: number): RouterLease {
-    const deployment = this.deployments[lease % LEASE_SCALE]!;
+  private lease(lease: number, startMs: number, tokens: number): RouterLease {
+    const handle = lease % LEASE_SCALE;
+    const deployment = this.deployments[handle]!;
     let ended = false;
     let firstTokenMs = 0;
     const end = (outcome: number, output = 0, total = -1, retryAfterMs = 0): number => {
       if (ended) return 0;
       ended = true;
       const now = this.clock();
+      this.shared?.noteSettle(handle, startMs, now, tokens, total);
       return this.engine.release(this.handle, lease, now, outcome, now - startMs, firstTokenMs, output, total, retryAfterMs);
     };
     return {
@@ -203,7 +215,10 @@ export class Router {
           status: failure.status,
           retryAfterMs: failure.retryAfterMs,
         }));
-        if (untilMs > 0) publish('cooldown', () => ({ router: this.name, deployment: deployment.id, untilMs }));
+        if (untilMs > 0) {
+          this.shared?.noteCooldown(handle, untilMs);
+          publish('cooldown', () => ({ router: this.name, deployment: deployment.id, untilMs }));
+        }
         return failure;
       },
       release: () => void end(OUTCOME.aborted),
@@ -251,8 +266,25 @@ export class Router {
     return result;
   }
 
-  /** Forgets the router's name in the registry, so the next router of this name starts fresh. */
+  /**
+   * With `shared`: syncs with Redis now (sends this router's usage and cooldowns, reads everyone's).
+   * Resolves when done and never rejects; without `shared` it resolves at once.
+   */
+  syncShared(): Promise<void> {
+    return this.shared?.sync() ?? Promise.resolve();
+  }
+
+  /** With `shared`: true while Redis does not answer (the router routes per `onUnavailable`). */
+  get sharedUnavailable(): boolean {
+    return this.shared?.isUnavailable ?? false;
+  }
+
+  /**
+   * Forgets the router's name in the registry, so the next router of this name starts fresh, and
+   * stops syncing with Redis.
+   */
   close(): void {
+    this.shared?.close();
     this.engine.close(this.name);
   }
 }

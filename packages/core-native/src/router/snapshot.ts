@@ -18,7 +18,9 @@ export interface DeploymentMetrics {
   /** Mean time to first token of recent streams, in ms (0 when none). */
   readonly timeToFirstTokenMs: number;
   readonly tokensPerSecond: number;
+  /** Requests in the current clock minute: this router's, plus other processes' as last synced when `shared`. */
   readonly requestsThisMinute: number;
+  /** Tokens (estimates, replaced by real totals on success) in the current minute, counted as `requestsThisMinute`. */
   readonly tokensThisMinute: number;
   readonly healthy: boolean;
 }

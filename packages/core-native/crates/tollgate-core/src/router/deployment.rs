@@ -59,74 +59,137 @@ pub(crate) struct FailureRules {
     pub(crate) failure_window_ms: f64,
 }
 
-/// One deployment's specification and live state.
+/// The slow-changing metrics of a deployment, kept apart from the fields a pick reads so that a
+/// scan over a group touches one compact row per deployment.
 #[derive(Debug)]
-pub(crate) struct Deployment {
-    pub(crate) spec: DeploymentSpec,
-    pub(crate) cost_per_token: f64,
-    pub(crate) healthy: bool,
-    pub(crate) headroom_requests: f64,
-    pub(crate) headroom_tokens: f64,
-    pub(crate) in_flight: u32,
+pub(crate) struct Metrics {
     start_sum: f64,
     calls: f64,
     pub(crate) successes: f64,
     errors: f64,
-    cooling_until_ms: f64,
     failures: VecDeque<f64>,
-    latency: SampleWindow,
-    ms_per_token: SampleWindow,
+    pub(crate) latency: SampleWindow,
+    pub(crate) ms_per_token: SampleWindow,
     tokens: SampleWindow,
     pub(crate) first_token: SampleWindow,
+}
+
+/// Bits of [`Deployment::blocked`]: reasons a deployment takes no request at all right now.
+const UNHEALTHY: u8 = 1;
+const NO_SLOT: u8 = 2;
+const NO_HEADROOM: u8 = 4;
+/// An rpm below 1 admits nothing.
+const RPM_BELOW_ONE: u8 = 8;
+
+/// One deployment: the fields a pick reads first, inline in the first cache line (the rest only
+/// for rpm/tpm checks off the common path), and its metrics behind a pointer. Limits of 0 mean
+/// none; usage counts belong to minute `usage_minute` (own) and `shared_minute` (other
+/// processes'). Derived fields (`blocked`, `count_minute`, `count_full`) are kept up to date by
+/// every method that changes what they derive from.
+#[derive(Debug)]
+#[repr(C, align(64))]
+pub(crate) struct Deployment {
+    pub(crate) cooling_until_ms: f64,
+    pub(crate) context_window: f64,
+    pub(crate) tpm: f64,
+    pub(crate) weight: f64,
+    /// The latest minute with counts, `max(usage_minute, shared_minute)`.
+    count_minute: f64,
+    pub(crate) headroom_tokens: f64,
+    pub(crate) tag_mask: u32,
+    pub(crate) in_flight: u32,
+    pub(crate) healthy: bool,
+    blocked: u8,
+    /// True when the counts of `count_minute` leave no request under the rpm.
+    count_full: bool,
+    pub(crate) rpm: f64,
+    pub(crate) max_in_flight: f64,
     usage_minute: f64,
     usage_requests: f64,
     usage_tokens: f64,
+    shared_minute: f64,
+    shared_requests: f64,
+    shared_tokens: f64,
+    headroom_requests: f64,
+    pub(crate) cost_per_token: f64,
+    pub(crate) metrics: Box<Metrics>,
 }
 
 impl Deployment {
     pub(crate) fn new(spec: DeploymentSpec, window: usize) -> Self {
         let unknown = spec.input_cost_per_token < 0.0 || spec.output_cost_per_token < 0.0;
         Self {
-            spec,
+            cooling_until_ms: 0.0,
+            context_window: spec.context_window,
+            tpm: spec.tpm,
+            weight: spec.weight,
+            count_minute: -1.0,
+            headroom_tokens: -1.0,
+            tag_mask: spec.tag_mask,
+            in_flight: 0,
+            healthy: true,
+            blocked: if spec.rpm > 0.0 && spec.rpm < 1.0 {
+                RPM_BELOW_ONE
+            } else {
+                0
+            },
+            count_full: false,
+            rpm: spec.rpm,
+            max_in_flight: spec.max_in_flight,
+            usage_minute: -1.0,
+            usage_requests: 0.0,
+            usage_tokens: 0.0,
+            shared_minute: -1.0,
+            shared_requests: 0.0,
+            shared_tokens: 0.0,
+            headroom_requests: -1.0,
             cost_per_token: if unknown {
                 f64::INFINITY
             } else {
                 spec.input_cost_per_token + spec.output_cost_per_token
             },
-            healthy: true,
-            headroom_requests: -1.0,
-            headroom_tokens: -1.0,
-            in_flight: 0,
-            start_sum: 0.0,
-            calls: 0.0,
-            successes: 0.0,
-            errors: 0.0,
-            cooling_until_ms: 0.0,
-            failures: VecDeque::new(),
-            latency: SampleWindow::new(window),
-            ms_per_token: SampleWindow::new(window),
-            tokens: SampleWindow::new(window),
-            first_token: SampleWindow::new(window),
-            usage_minute: -1.0,
-            usage_requests: 0.0,
-            usage_tokens: 0.0,
+            metrics: Box::new(Metrics {
+                start_sum: 0.0,
+                calls: 0.0,
+                successes: 0.0,
+                errors: 0.0,
+                failures: VecDeque::new(),
+                latency: SampleWindow::new(window),
+                ms_per_token: SampleWindow::new(window),
+                tokens: SampleWindow::new(window),
+                first_token: SampleWindow::new(window),
+            }),
         }
     }
 
-    pub(crate) fn requests_this_minute(&self, now_ms: f64) -> f64 {
-        if self.usage_minute == (now_ms / MINUTE_MS).floor() {
+    /// Requests counted in `minute` ([`Self::minute_of`]), this process's and other processes'.
+    pub(crate) fn requests_in(&self, minute: f64) -> f64 {
+        let own = if self.usage_minute == minute {
             self.usage_requests
         } else {
             0.0
-        }
+        };
+        let shared = if self.shared_minute == minute {
+            self.shared_requests
+        } else {
+            0.0
+        };
+        own + shared
     }
 
-    pub(crate) fn tokens_this_minute(&self, now_ms: f64) -> f64 {
-        if self.usage_minute == (now_ms / MINUTE_MS).floor() {
+    /// Tokens counted in `minute` ([`Self::minute_of`]), this process's and other processes'.
+    pub(crate) fn tokens_in(&self, minute: f64) -> f64 {
+        let own = if self.usage_minute == minute {
             self.usage_tokens
         } else {
             0.0
-        }
+        };
+        let shared = if self.shared_minute == minute {
+            self.shared_tokens
+        } else {
+            0.0
+        };
+        own + shared
     }
 
     /// The minute number of `now_ms`, computed once per pick rather than once per deployment.
@@ -134,8 +197,71 @@ impl Deployment {
         (now_ms / MINUTE_MS).floor()
     }
 
+    /// Stores other processes' usage in `minute` (replacing what was stored).
+    pub(crate) fn set_shared_usage(&mut self, minute: f64, requests: f64, tokens: f64) {
+        self.shared_minute = minute;
+        self.shared_requests = requests.max(0.0);
+        self.shared_tokens = tokens.max(0.0);
+        self.recount();
+    }
+
+    /// Marks the deployment healthy or not.
+    pub(crate) fn set_healthy(&mut self, healthy: bool) {
+        self.healthy = healthy;
+        self.set_blocked(UNHEALTHY, !healthy);
+    }
+
+    /// Stores the rate limiter's headroom (below 0: unknown, not checked).
+    pub(crate) fn set_headroom(&mut self, requests: f64, tokens: f64) {
+        self.headroom_requests = requests;
+        self.headroom_tokens = tokens;
+        self.set_blocked(NO_HEADROOM, (0.0..1.0).contains(&requests));
+    }
+
+    fn set_blocked(&mut self, bit: u8, on: bool) {
+        if on {
+            self.blocked |= bit;
+        } else {
+            self.blocked &= !bit;
+        }
+    }
+
+    /// Refreshes `count_minute`/`count_full` after the usage counts changed.
+    fn recount(&mut self) {
+        let minute = self.usage_minute.max(self.shared_minute);
+        self.count_minute = minute;
+        self.count_full = self.rpm > 0.0 && self.requests_in(minute) + 1.0 > self.rpm;
+    }
+
+    /// The rpm filter: false when one more request in `minute` would pass the rpm. Reads the
+    /// derived `count_*` fields for the current or a newer minute, counts otherwise.
+    #[inline(always)]
+    fn requests_fit(&self, minute: f64) -> bool {
+        if minute == self.count_minute {
+            !self.count_full
+        } else if minute > self.count_minute {
+            // No counts yet in `minute`: only an rpm below 1 refuses, and `blocked` holds that.
+            true
+        } else {
+            !(self.rpm > 0.0 && self.requests_in(minute) + 1.0 > self.rpm)
+        }
+    }
+
+    /// Extends the cooldown to `until_ms`; returns it when it grew, else 0 (never shortens).
+    pub(crate) fn cool_until(&mut self, until_ms: f64) -> f64 {
+        if until_ms.is_nan() || until_ms <= self.cooling_until_ms {
+            return 0.0;
+        }
+        self.cooling_until_ms = until_ms;
+        until_ms
+    }
+
     /// True when every filter except the context window lets this deployment take the request;
-    /// `minute` is [`Self::minute_of`] `now_ms`.
+    /// `minute` is [`Self::minute_of`] `now_ms`. Evaluated without short cuts (every test runs,
+    /// joined by `&`), which costs less than a branch per test in a scan over a group.
+    /// The negated comparisons keep what the early-return form did for NaN figures.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(crate) fn admits(
         &self,
         now_ms: f64,
@@ -143,58 +269,43 @@ impl Deployment {
         request_tokens: f64,
         tag_mask: u32,
     ) -> bool {
-        let spec = &self.spec;
-        if !self.healthy || self.cooling_until_ms > now_ms {
-            return false;
-        }
-        if spec.tag_mask & tag_mask != tag_mask {
-            return false;
-        }
-        if spec.max_in_flight > 0.0 && f64::from(self.in_flight) >= spec.max_in_flight {
-            return false;
-        }
-        let current = self.usage_minute == minute;
-        if spec.rpm > 0.0 && current && self.usage_requests + 1.0 > spec.rpm {
-            return false;
-        }
-        if spec.rpm > 0.0 && !current && 1.0 > spec.rpm {
-            return false;
-        }
-        let used_tokens = if current { self.usage_tokens } else { 0.0 };
-        if spec.tpm > 0.0 && used_tokens + request_tokens > spec.tpm {
-            return false;
-        }
-        if self.headroom_requests >= 0.0 && self.headroom_requests < 1.0 {
-            return false;
-        }
-        !(self.headroom_tokens >= 0.0 && self.headroom_tokens < request_tokens)
+        let open = self.blocked == 0;
+        let cool = !(self.cooling_until_ms > now_ms);
+        let tags = self.tag_mask & tag_mask == tag_mask;
+        let requests = self.requests_fit(minute);
+        let tokens = !(self.tpm > 0.0 && self.tokens_in(minute) + request_tokens > self.tpm);
+        let headroom_tokens =
+            !(self.headroom_tokens >= 0.0 && self.headroom_tokens < request_tokens);
+        open & cool & tags & requests & tokens & headroom_tokens
     }
 
     /// Mean time to first token for streams when known, else mean milliseconds per output token.
     pub(crate) fn latency_score(&self, stream: bool) -> f64 {
-        if stream && self.first_token.count > 0 {
-            self.first_token.mean()
+        let metrics = &self.metrics;
+        if stream && metrics.first_token.count > 0 {
+            metrics.first_token.mean()
         } else {
-            self.ms_per_token.mean()
+            metrics.ms_per_token.mean()
         }
     }
 
     /// Calls in flight plus how many mean latencies they have been running in total.
     pub(crate) fn load(&self, now_ms: f64) -> f64 {
-        let mean = if self.latency.count == 0 {
+        let metrics = &self.metrics;
+        let mean = if metrics.latency.count == 0 {
             1.0
         } else {
-            1f64.max(self.latency.mean())
+            1f64.max(metrics.latency.mean())
         };
         let in_flight = f64::from(self.in_flight);
-        let running_ms = in_flight * now_ms - self.start_sum;
+        let running_ms = in_flight * now_ms - metrics.start_sum;
         in_flight + running_ms / mean
     }
 
     pub(crate) fn begin(&mut self, now_ms: f64, request_tokens: f64) {
         self.in_flight += 1;
-        self.start_sum += now_ms;
-        self.calls += 1.0;
+        self.metrics.start_sum += now_ms;
+        self.metrics.calls += 1.0;
         let minute = (now_ms / MINUTE_MS).floor();
         if self.usage_minute != minute {
             self.usage_minute = minute;
@@ -203,6 +314,14 @@ impl Deployment {
         }
         self.usage_requests += 1.0;
         self.usage_tokens += request_tokens;
+        self.recount();
+        self.reslot();
+    }
+
+    /// Refreshes the no-slot bit after `in_flight` changed.
+    fn reslot(&mut self) {
+        let full = self.max_in_flight > 0.0 && f64::from(self.in_flight) >= self.max_in_flight;
+        self.set_blocked(NO_SLOT, full);
     }
 
     /// Frees one in-flight slot taken at `start_ms`; never goes below zero.
@@ -211,10 +330,11 @@ impl Deployment {
             return;
         }
         self.in_flight -= 1;
-        self.start_sum -= start_ms;
+        self.metrics.start_sum -= start_ms;
         if self.in_flight == 0 {
-            self.start_sum = 0.0;
+            self.metrics.start_sum = 0.0;
         }
+        self.reslot();
     }
 
     /// Replaces the token estimate of a call started in this minute by its real total.
@@ -227,9 +347,12 @@ impl Deployment {
     }
 
     pub(crate) fn record_latency(&mut self, latency_ms: f64, output_tokens: f64) {
-        self.latency.push(latency_ms);
-        self.ms_per_token.push(latency_ms / 1f64.max(output_tokens));
-        self.tokens.push(0f64.max(output_tokens));
+        let metrics = &mut self.metrics;
+        metrics.latency.push(latency_ms);
+        metrics
+            .ms_per_token
+            .push(latency_ms / 1f64.max(output_tokens));
+        metrics.tokens.push(0f64.max(output_tokens));
     }
 
     /// Counts a failure and cools the deployment when due. Returns the new end of the cooldown
@@ -244,45 +367,44 @@ impl Deployment {
         if outcome == Outcome::Aborted {
             return 0.0;
         }
-        self.errors += 1.0;
+        let metrics = &mut self.metrics;
+        metrics.errors += 1.0;
         if outcome == Outcome::Client {
             return 0.0;
         }
-        self.failures.push_back(now_ms);
-        while self
-            .failures
+        let failures = &mut metrics.failures;
+        failures.push_back(now_ms);
+        while failures
             .front()
             .is_some_and(|&at| at <= now_ms - rules.failure_window_ms)
         {
-            self.failures.pop_front();
+            failures.pop_front();
         }
-        if self.failures.len() > rules.allowed_fails + 1 {
-            self.failures.pop_front();
+        if failures.len() > rules.allowed_fails + 1 {
+            failures.pop_front();
         }
-        if outcome != Outcome::RateLimit && self.failures.len() <= rules.allowed_fails {
+        if outcome != Outcome::RateLimit && failures.len() <= rules.allowed_fails {
             return 0.0;
         }
-        self.failures.clear();
+        failures.clear();
         let until = now_ms
             + if retry_after_ms > 0.0 {
                 retry_after_ms
             } else {
                 rules.cooldown_ms
             };
-        if until <= self.cooling_until_ms {
-            return 0.0;
-        }
-        self.cooling_until_ms = until;
-        until
+        self.cool_until(until)
     }
 
     /// Writes this deployment's metrics into `row` (length [`SNAPSHOT_FIELDS`]).
     pub(crate) fn write_snapshot(&self, row: &mut [f64], now_ms: f64) {
-        let sorted = self.latency.sorted();
+        let metrics = &self.metrics;
+        let sorted = metrics.latency.sorted();
+        let minute = Self::minute_of(now_ms);
         row[0] = f64::from(self.in_flight);
-        row[1] = self.calls;
-        row[2] = self.successes;
-        row[3] = self.errors;
+        row[1] = metrics.calls;
+        row[2] = metrics.successes;
+        row[3] = metrics.errors;
         row[4] = if self.cooling_until_ms > now_ms {
             self.cooling_until_ms
         } else {
@@ -291,15 +413,15 @@ impl Deployment {
         row[5] = percentile(&sorted, 0.5);
         row[6] = percentile(&sorted, 0.95);
         row[7] = percentile(&sorted, 0.99);
-        row[8] = self.latency.mean();
-        row[9] = self.first_token.mean();
-        row[10] = if self.latency.sum > 0.0 {
-            self.tokens.sum / (self.latency.sum / 1000.0)
+        row[8] = metrics.latency.mean();
+        row[9] = metrics.first_token.mean();
+        row[10] = if metrics.latency.sum > 0.0 {
+            metrics.tokens.sum / (metrics.latency.sum / 1000.0)
         } else {
             0.0
         };
-        row[11] = self.requests_this_minute(now_ms);
-        row[12] = self.tokens_this_minute(now_ms);
+        row[11] = self.requests_in(minute);
+        row[12] = self.tokens_in(minute);
         row[13] = if self.healthy { 1.0 } else { 0.0 };
     }
 }

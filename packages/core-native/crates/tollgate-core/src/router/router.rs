@@ -45,6 +45,34 @@ pub struct RouterConfig {
     pub lease_timeout_ms: f64,
 }
 
+const KIND_SHUFFLE: u8 = 0;
+const KIND_LEAST_BUSY: u8 = 1;
+const KIND_LATENCY: u8 = 2;
+const KIND_COST: u8 = 3;
+const KIND_USAGE: u8 = 4;
+const KIND_NONE: u8 = 5;
+
+/// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
+#[derive(Clone, Copy)]
+struct Request {
+    now_ms: f64,
+    minute: f64,
+    request_tokens: f64,
+    tag_mask: u32,
+    stream: bool,
+}
+
+/// What the filter pass of a pick found.
+struct Scan {
+    members: usize,
+    fitting: usize,
+    weight_total: f64,
+    /// Lowest score among the candidates (INFINITY when none or all NaN).
+    best: f64,
+    /// How many candidates `ties` lists (strategies without a buffer).
+    at_best: usize,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Lease {
     deployment: u32,
@@ -54,8 +82,11 @@ struct Lease {
 
 /// The deployments of all model groups of one router, and the leases held on them.
 ///
-/// A pick scans the group once (O(n) filters, one or two passes for the strategy) and draws at
-/// most two random numbers. Measured through the Node binding: see `bench/src/router-bench.ts`.
+/// A pick scans the group once: the filters read each deployment's first cache line (its metrics
+/// sit behind a pointer), and the same pass records running weight totals or scores in reused
+/// buffers, so a weighted draw is a binary search and a lowest-score pick knows its ties; no
+/// allocation per pick, at most two random draws. Measured through the Node binding by
+/// `packages/core-native/scripts/measure-router-picks.ts`.
 #[derive(Debug)]
 pub struct Router {
     config: RouterConfig,
@@ -67,6 +98,14 @@ pub struct Router {
     deployments: Vec<Deployment>,
     leases: FxHashMap<u64, Lease>,
     candidates: Vec<u32>,
+    /// Per candidate of the current pick: running weight total (`simple_shuffle`).
+    sums: Vec<f64>,
+    /// Per candidate of the current pick: its score, for the lowest-score strategies.
+    scores: Vec<f64>,
+    /// Per pick without a buffer: the candidates with the lowest score, in order.
+    ties: Vec<u32>,
+    /// How many leading entries of `candidates`, `sums` and `scores` the current pick filled.
+    count: usize,
     lease_sequence: u64,
     next_sweep_ms: f64,
 }
@@ -84,6 +123,10 @@ impl Router {
             deployments: Vec::new(),
             leases: FxHashMap::default(),
             candidates: Vec::new(),
+            sums: Vec::new(),
+            scores: Vec::new(),
+            ties: Vec::new(),
+            count: 0,
             lease_sequence: 0,
             next_sweep_ms: 0.0,
         }
@@ -145,17 +188,30 @@ impl Router {
 
     /// Marks a deployment healthy or not (an unhealthy one is never picked).
     pub fn set_healthy(&mut self, deployment: u32, healthy: bool) {
-        self.deployments[deployment as usize].healthy = healthy;
+        self.deployments[deployment as usize].set_healthy(healthy);
     }
 
     /// Stores the rate limiter's headroom for a deployment (below 0: unknown, not checked).
     pub fn set_headroom(&mut self, deployment: u32, requests: f64, tokens: f64) {
-        let target = &mut self.deployments[deployment as usize];
-        target.headroom_requests = requests;
-        target.headroom_tokens = tokens;
+        self.deployments[deployment as usize].set_headroom(requests, tokens);
+    }
+
+    /// Extends deployment's cooldown to `until_ms` (a cooldown seen elsewhere, e.g. in Redis);
+    /// returns it when it grew, else 0: a live longer cooldown is never shortened.
+    pub fn cool_until(&mut self, deployment: u32, until_ms: f64) -> f64 {
+        self.deployments[deployment as usize].cool_until(until_ms)
+    }
+
+    /// Stores what other processes used of a deployment in `minute` (`floor(ms / 60000)`); rpm/tpm
+    /// filters and `usage_based` count it on top of this router's own usage.
+    pub fn set_shared_usage(&mut self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
+        self.deployments[deployment as usize].set_shared_usage(minute, requests, tokens);
     }
 
     /// The chosen deployment handle, [`NONE_AVAILABLE`] or [`NONE_FITS_CONTEXT`].
+    ///
+    /// One pass over the group filters and, for the strategy in use, records each candidate's
+    /// share (running sums) or score; the choice then reads only those compact arrays.
     pub fn pick(
         &mut self,
         group: u32,
@@ -165,89 +221,177 @@ impl Router {
         stream: bool,
         exclude: &[u32],
     ) -> f64 {
-        self.candidates.clear();
-        let mut fitting = 0usize;
-        let members = &self.members[group as usize];
-        let minute = Deployment::minute_of(now_ms);
-        for &handle in members {
-            let deployment = &self.deployments[handle as usize];
-            let window = deployment.spec.context_window;
-            if window > 0.0 && request_tokens > window {
-                continue;
+        let request = Request {
+            now_ms,
+            minute: Deployment::minute_of(now_ms),
+            request_tokens,
+            tag_mask,
+            stream,
+        };
+        let scan = if self.config.power_of_two {
+            self.scan::<KIND_NONE>(group, &request, exclude)
+        } else {
+            match self.config.strategy {
+                Strategy::SimpleShuffle => self.scan::<KIND_SHUFFLE>(group, &request, exclude),
+                Strategy::LeastBusy => self.scan::<KIND_LEAST_BUSY>(group, &request, exclude),
+                Strategy::LatencyBased => self.scan::<KIND_LATENCY>(group, &request, exclude),
+                Strategy::CostBased => self.scan::<KIND_COST>(group, &request, exclude),
+                Strategy::UsageBased => self.scan::<KIND_USAGE>(group, &request, exclude),
             }
-            fitting += 1;
-            if exclude.contains(&handle) {
-                continue;
-            }
-            if deployment.admits(now_ms, minute, request_tokens, tag_mask) {
-                self.candidates.push(handle);
-            }
-        }
-        if self.candidates.is_empty() {
-            return if !members.is_empty() && fitting == 0 {
+        };
+        let candidates = &self.candidates[..self.count];
+        if candidates.is_empty() {
+            return if scan.members > 0 && scan.fitting == 0 {
                 NONE_FITS_CONTEXT
             } else {
                 NONE_AVAILABLE
             };
         }
-        if self.candidates.len() == 1 {
-            return f64::from(self.candidates[0]);
+        if candidates.len() == 1 {
+            return f64::from(candidates[0]);
         }
         let chosen = if self.config.power_of_two {
             self.pick_of_two(now_ms)
         } else {
             match self.config.strategy {
-                Strategy::LeastBusy => self.pick_lowest(0.0, |d| f64::from(d.in_flight)),
-                Strategy::LatencyBased => {
-                    let buffer = self.config.near_best_buffer;
-                    self.pick_lowest(buffer, |d| d.latency_score(stream))
-                }
-                Strategy::CostBased => self.pick_lowest(0.0, |d| d.cost_per_token),
-                Strategy::UsageBased => self.pick_lowest(0.0, |d| d.tokens_this_minute(now_ms)),
-                Strategy::SimpleShuffle => self.pick_shuffled(),
+                Strategy::SimpleShuffle => self.pick_shuffled(scan.weight_total),
+                Strategy::LatencyBased => self.pick_lowest(scan.best, self.config.near_best_buffer),
+                _ => self.pick_tied(scan.at_best),
             }
         };
         f64::from(chosen)
     }
 
-    fn pick_shuffled(&mut self) -> u32 {
-        let candidates = &self.candidates;
-        let deployments = &self.deployments;
-        let any = |get: fn(&DeploymentSpec) -> f64| {
-            candidates
+    /// One pass over `group`: fills `candidates[..count]` with the deployments every filter
+    /// admits and, for strategy `KIND` (a constant, so the loop holds no strategy branch), their
+    /// running weight totals (`sums`), their scores (`scores`, latency) or the list of those
+    /// with the lowest score (`ties`, other strategies). The loop writes every member's slot and advances only past admitted ones, so
+    /// admission costs no branch; the buffers keep the size of the largest group (no allocation
+    /// or clearing per pick).
+    #[inline(always)]
+    fn scan<const KIND: u8>(&mut self, group: u32, request: &Request, exclude: &[u32]) -> Scan {
+        let members = &self.members[group as usize];
+        let size = members.len();
+        if self.candidates.len() < size {
+            self.candidates.resize(size, 0);
+            self.sums.resize(size, 0.0);
+            self.scores.resize(size, 0.0);
+            self.ties.resize(size, 0);
+        }
+        let candidates = &mut self.candidates;
+        let sums = &mut self.sums;
+        let scores = &mut self.scores;
+        let ties = &mut self.ties;
+        let mut scan = Scan {
+            members: size,
+            fitting: 0,
+            weight_total: 0.0,
+            best: f64::INFINITY,
+            at_best: 0,
+        };
+        let Request {
+            now_ms,
+            minute,
+            request_tokens,
+            tag_mask,
+            stream,
+        } = *request;
+        let mut count = 0usize;
+        for &handle in members {
+            let deployment = &self.deployments[handle as usize];
+            let window = deployment.context_window;
+            let fits = !(window > 0.0 && request_tokens > window);
+            scan.fitting += usize::from(fits);
+            let mut admitted = fits & deployment.admits(now_ms, minute, request_tokens, tag_mask);
+            if !exclude.is_empty() {
+                admitted &= !exclude.contains(&handle);
+            }
+            candidates[count] = handle;
+            match KIND {
+                KIND_SHUFFLE => {
+                    scan.weight_total += deployment.weight * f64::from(u8::from(admitted));
+                    sums[count] = scan.weight_total;
+                }
+                KIND_NONE => {}
+                KIND_LATENCY => {
+                    let score = deployment.latency_score(stream);
+                    scores[count] = score;
+                    // NaN scores never count, as `f64::min` ignores them.
+                    if admitted && score < scan.best {
+                        scan.best = score;
+                    }
+                }
+                _ => {
+                    let score = match KIND {
+                        KIND_LEAST_BUSY => f64::from(deployment.in_flight),
+                        KIND_COST => deployment.cost_per_token,
+                        _ => deployment.tokens_in(minute),
+                    };
+                    // No buffer: the ties are the candidates with exactly the lowest score, kept
+                    // in order (a lower score starts the list again; NaN never joins).
+                    if admitted {
+                        if score < scan.best {
+                            scan.best = score;
+                            scan.at_best = 0;
+                        }
+                        if score == scan.best {
+                            ties[scan.at_best] = handle;
+                            scan.at_best += 1;
+                        }
+                    }
+                }
+            }
+            count += usize::from(admitted);
+        }
+        self.count = count;
+        scan
+    }
+
+    /// By weight, else rpm, else tpm, else uniformly (limits are never negative, so a field is in
+    /// use when its total is above 0). By weight, `sums` holds the running totals and a binary
+    /// search finds the first candidate whose running total passes the draw; rpm and tpm (used
+    /// only when no candidate has a weight) are summed and walked here.
+    fn pick_shuffled(&mut self, weight_total: f64) -> u32 {
+        let candidates = &self.candidates[..self.count];
+        if weight_total > 0.0 {
+            let target = self.random.next_unit() * weight_total;
+            let sums = &self.sums[..self.count];
+            let index = sums.partition_point(|&running| running <= target);
+            if index < candidates.len() {
+                return candidates[index];
+            }
+            // The draw rounded up to the total: the last candidate with a weight wins.
+            let deployments = &self.deployments;
+            let last = candidates
                 .iter()
-                .any(|&h| get(&deployments[h as usize].spec) > 0.0)
+                .rposition(|&handle| deployments[handle as usize].weight > 0.0);
+            return candidates[last.unwrap_or(0)];
+        }
+        let deployments = &self.deployments;
+        let total_of = |field: fn(&Deployment) -> f64| -> f64 {
+            let mut total = 0.0;
+            for &handle in candidates {
+                total += field(&deployments[handle as usize]);
+            }
+            total
         };
-        let field: Option<fn(&DeploymentSpec) -> f64> = if any(|s| s.weight) {
-            Some(|s| s.weight)
-        } else if any(|s| s.rpm) {
-            Some(|s| s.rpm)
-        } else if any(|s| s.tpm) {
-            Some(|s| s.tpm)
-        } else {
-            None
-        };
-        let Some(field) = field else {
-            let index = self.random.next_index(candidates.len());
-            return candidates[index];
-        };
-        let share = |handle: u32| {
-            let value = field(&deployments[handle as usize].spec);
-            if value > 0.0 {
-                value
-            } else {
-                0.0
+        let field: fn(&Deployment) -> f64 = |deployment| deployment.rpm;
+        let (field, total) = match total_of(field) {
+            total if total > 0.0 => (field, total),
+            _ => {
+                let field: fn(&Deployment) -> f64 = |deployment| deployment.tpm;
+                (field, total_of(field))
             }
         };
-        let mut total = 0.0;
-        for &handle in candidates {
-            total += share(handle);
+        if total <= 0.0 {
+            let index = self.random.next_index(candidates.len());
+            return candidates[index];
         }
         let target = self.random.next_unit() * total;
         let mut reached = 0.0;
         let mut last = candidates[0];
         for &handle in candidates {
-            let value = share(handle);
+            let value = field(&deployments[handle as usize]);
             if value <= 0.0 {
                 continue;
             }
@@ -260,38 +404,44 @@ impl Router {
         last
     }
 
-    /// Lowest score; candidates within `buffer` (a fraction) of the best share the draw.
-    fn pick_lowest(&mut self, buffer: f64, score: impl Fn(&Deployment) -> f64) -> u32 {
-        let deployments = &self.deployments;
-        let candidates = &self.candidates;
-        let mut best = f64::INFINITY;
-        for &handle in candidates {
-            best = best.min(score(&deployments[handle as usize]));
-        }
+    /// Lowest score (`scores`, lowest `best`); candidates within `buffer` (a fraction) of the
+    /// best share the draw.
+    fn pick_lowest(&mut self, best: f64, buffer: f64) -> u32 {
+        let scores = &self.scores[..self.count];
         let limit = best * (1.0 + buffer);
-        let ties = candidates
-            .iter()
-            .filter(|&&h| score(&deployments[h as usize]) <= limit)
-            .count();
+        let ties = scores.iter().filter(|&&score| score <= limit).count();
         let mut chosen = if ties > 1 {
             self.random.next_index(ties)
         } else {
             0
         };
-        for &handle in candidates {
-            if score(&deployments[handle as usize]) > limit {
+        for (index, &score) in scores.iter().enumerate() {
+            if score > limit {
                 continue;
             }
             if chosen == 0 {
-                return handle;
+                return self.candidates[index];
             }
             chosen -= 1;
         }
-        candidates[0]
+        self.candidates[0]
+    }
+
+    /// Lowest score without a buffer: one of the `count` ties the filter pass listed, drawn as
+    /// [`Self::pick_lowest`] draws (the first candidate when every score was NaN).
+    fn pick_tied(&mut self, count: usize) -> u32 {
+        match count {
+            0 => self.candidates[0],
+            1 => self.ties[0],
+            _ => {
+                let index = self.random.next_index(count);
+                self.ties[index]
+            }
+        }
     }
 
     fn pick_of_two(&mut self, now_ms: f64) -> u32 {
-        let count = self.candidates.len();
+        let count = self.count;
         let first = self.random.next_index(count);
         let mut second = self.random.next_index(count - 1);
         if second >= first {
@@ -371,10 +521,10 @@ impl Router {
         );
         match outcome {
             Outcome::Success => {
-                state.successes += 1.0;
+                state.metrics.successes += 1.0;
                 state.record_latency(latency_ms, output_tokens);
                 if first_token_ms > 0.0 {
-                    state.first_token.push(first_token_ms);
+                    state.metrics.first_token.push(first_token_ms);
                 }
                 0.0
             }

@@ -237,3 +237,29 @@ pub fn router_snapshot(router: u32, now_ms: f64) -> Result<Float64Array> {
         Ok(Float64Array::new(state.snapshot(now_ms)))
     })
 }
+
+/// Extends a deployment's cooldown to `until_ms` (one seen in Redis): the new end when it grew,
+/// else 0 (a longer live cooldown is never shortened).
+#[napi]
+pub fn router_cool_until(router: u32, deployment: u32, until_ms: f64) -> Result<f64> {
+    on_router(router, |state| {
+        check_deployment(state, deployment)?;
+        Ok(state.cool_until(deployment, until_ms))
+    })
+}
+
+/// Stores other processes' usage of a deployment in `minute` (`floor(ms / 60000)`).
+#[napi]
+pub fn router_set_shared_usage(
+    router: u32,
+    deployment: u32,
+    minute: f64,
+    requests: f64,
+    tokens: f64,
+) -> Result<()> {
+    on_router(router, |state| {
+        check_deployment(state, deployment)?;
+        state.set_shared_usage(deployment, minute, requests, tokens);
+        Ok(())
+    })
+}

@@ -1,0 +1,246 @@
+import { invalidArgument } from '../errors.js';
+import type { RedisEvaluator } from '../limiter/redis/redis-evaluator.js';
+import type { RouterEngine } from './engine.js';
+import { publish } from './events.js';
+import { MINUTE_MS } from './fallback-deployment.js';
+import { COOL_SCRIPT, SYNC_SCRIPT } from './shared-scripts.js';
+
+/**
+ * Cooldowns and per-deployment usage shared by routers in several processes through Redis.
+ *
+ * Picks never wait on Redis: each router keeps its own state (the mirror) and syncs it with Redis
+ * every `syncIntervalMs` in one script call, which adds this process's usage since the last sync
+ * and reads every deployment's cooldown and usage of the current minute. A cooldown this process
+ * starts is written at once (write-through), never shortening a longer live one.
+ *
+ * Staleness: a cooldown started elsewhere is seen here within `syncIntervalMs` plus two Redis
+ * round trips; usage counted elsewhere within twice `syncIntervalMs` plus two round trips (one
+ * sync there, one here). Meanwhile picks use the last mirrored figures, so a burst across
+ * processes can pass an rpm/tpm limit by what they admit in that time.
+ */
+export interface SharedRouterStateOptions {
+  /** Runs the scripts; `ioredisEvaluator(new Redis(...))` adapts ioredis. */
+  redis: RedisEvaluator;
+  /** Key prefix; routers with the same prefix and deployment ids share state. @default 'tollgate:router' */
+  prefix?: string;
+  /** Milliseconds between syncs with Redis (10 to 60000). @default 200 */
+  syncIntervalMs?: number;
+  /** Milliseconds to wait for Redis before a call counts as failed. @default 1000 */
+  commandTimeoutMs?: number;
+  /**
+   * While Redis does not answer: `'local'` routes on this process's state alone; `'closed'` picks
+   * nothing (`'none_available'`). Both publish `shared-unavailable`, then `shared-recovered` and
+   * resume (usage counted meanwhile and live cooldowns are written) when Redis answers again.
+   * @default 'local'
+   */
+  onUnavailable?: 'local' | 'closed';
+}
+
+/** The router a shared state mirrors. */
+export interface SharedTarget {
+  readonly name: string;
+  readonly engine: RouterEngine;
+  readonly handle: number;
+  readonly clock: () => number;
+  /** Deployment handles and ids. */
+  readonly deployments: readonly (readonly [handle: number, id: string])[];
+}
+
+const USAGE_LIFETIME_MS = 2 * MINUTE_MS + 5_000;
+/** A cooldown read back from Redis counts as new only when it ends this much later than known. */
+const SAME_COOLDOWN_MS = 25;
+
+function add(values: Float64Array, index: number, value: number): void {
+  values[index] = values[index]! + value;
+}
+
+/** Syncs one router's cooldowns and usage with Redis; built by `createRouter({ shared })`. */
+export class RedisRouterState {
+  readonly policy: 'local' | 'closed';
+  private readonly redis: RedisEvaluator;
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly slots = new Map<number, number>();
+  private readonly pending: Float64Array;
+  private readonly flushed: Float64Array;
+  private readonly knownUntil: Float64Array;
+  private readonly unsent = new Map<number, number>();
+  private minute = -1;
+  private unavailable = false;
+  private syncing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly target: SharedTarget, options: SharedRouterStateOptions) {
+    if (typeof options?.redis?.evaluate !== 'function') throw invalidArgument('shared.redis', 'an object with an evaluate function', options?.redis);
+    const { prefix = 'tollgate:router', syncIntervalMs = 200, commandTimeoutMs = 1000, onUnavailable = 'local' } = options;
+    if (typeof prefix !== 'string' || prefix === '') throw invalidArgument('shared.prefix', 'a non-empty string', prefix);
+    if (typeof syncIntervalMs !== 'number' || !(syncIntervalMs >= 10 && syncIntervalMs <= 60_000))
+      throw invalidArgument('shared.syncIntervalMs', 'a number from 10 to 60000', syncIntervalMs);
+    if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0 && Number.isFinite(commandTimeoutMs)))
+      throw invalidArgument('shared.commandTimeoutMs', 'a positive finite number', commandTimeoutMs);
+    if (onUnavailable !== 'local' && onUnavailable !== 'closed') throw invalidArgument('shared.onUnavailable', '"local" or "closed"', onUnavailable);
+    this.redis = options.redis;
+    this.prefix = `{${prefix}}`;
+    this.timeoutMs = commandTimeoutMs;
+    this.policy = onUnavailable;
+    target.deployments.forEach(([handle], slot) => this.slots.set(handle, slot));
+    const count = target.deployments.length;
+    this.pending = new Float64Array(2 * count);
+    this.flushed = new Float64Array(2 * count);
+    this.knownUntil = new Float64Array(count);
+    this.timer = setInterval(() => void this.sync(), syncIntervalMs);
+    this.timer.unref();
+    void this.sync();
+  }
+
+  /** True while the last Redis call failed. */
+  get isUnavailable(): boolean {
+    return this.unavailable;
+  }
+
+  /** True when picks must find nothing: Redis is unavailable and the policy is `'closed'`. */
+  get blocksPicks(): boolean {
+    return this.unavailable && this.policy === 'closed';
+  }
+
+  private cooldownKey(id: string): string {
+    return `${this.prefix}:cooldown:${id}`;
+  }
+
+  private usageKey(id: string, minute: number): string {
+    return `${this.prefix}:usage:${minute}:${id}`;
+  }
+
+  /** Starts counting minute `minute` when it is newer than the one counted. */
+  private roll(minute: number): void {
+    if (minute <= this.minute) return;
+    this.minute = minute;
+    this.pending.fill(0);
+    this.flushed.fill(0);
+  }
+
+  /** Counts a call started at `startMs` with `tokens` estimated tokens. */
+  noteAcquire(deployment: number, startMs: number, tokens: number): void {
+    const slot = this.slots.get(deployment);
+    const minute = Math.floor(startMs / MINUTE_MS);
+    this.roll(minute);
+    if (slot === undefined || minute !== this.minute) return;
+    add(this.pending, 2 * slot, 1);
+    add(this.pending, 2 * slot + 1, tokens);
+  }
+
+  /** Replaces a call's token estimate by its real total (calls started this minute only). */
+  noteSettle(deployment: number, startMs: number, nowMs: number, estimated: number, total: number): void {
+    const slot = this.slots.get(deployment);
+    const minute = Math.floor(nowMs / MINUTE_MS);
+    if (slot === undefined || total < 0 || Math.floor(startMs / MINUTE_MS) !== minute || minute !== this.minute) return;
+    add(this.pending, 2 * slot + 1, total - estimated);
+  }
+
+  /** Writes a cooldown this router started (ends at `untilMs`) to Redis. */
+  noteCooldown(deployment: number, untilMs: number): void {
+    const slot = this.slots.get(deployment);
+    if (slot === undefined) return;
+    this.knownUntil[slot] = Math.max(this.knownUntil[slot]!, untilMs);
+    this.unsent.set(slot, Math.max(this.unsent.get(slot) ?? 0, untilMs));
+    void this.pushCooldowns().catch(() => undefined);
+  }
+
+  private async pushCooldowns(): Promise<void> {
+    for (const [slot, untilMs] of [...this.unsent]) {
+      const [handle, id] = this.target.deployments[slot]!;
+      const leftMs = Math.ceil(untilMs - this.target.clock());
+      if (leftMs >= 1) {
+        const answer = Number(await this.call(COOL_SCRIPT, [this.cooldownKey(id)], [leftMs]));
+        this.adopt(slot, handle, answer);
+      }
+      if (this.unsent.get(slot) === untilMs) this.unsent.delete(slot);
+    }
+  }
+
+  /** Applies a cooldown with `leftMs` left in Redis when it ends later than this router knew. */
+  private adopt(slot: number, handle: number, leftMs: number): void {
+    if (!(leftMs > 0)) return;
+    const untilMs = this.target.clock() + leftMs;
+    if (untilMs <= this.knownUntil[slot]! + SAME_COOLDOWN_MS) return;
+    this.knownUntil[slot] = untilMs;
+    const grown = this.target.engine.coolUntil(this.target.handle, handle, untilMs);
+    if (grown > 0) publish('cooldown', () => ({ router: this.target.name, deployment: this.target.deployments[slot]![1], untilMs, source: 'redis' }));
+  }
+
+  /**
+   * Syncs with Redis now (sends unsent cooldowns and usage, reads everyone's); resolves when done,
+   * never rejects (a failure marks Redis unavailable). Concurrent calls share one sync.
+   */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce()
+      .catch(() => undefined)
+      .finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
+    if (this.unsent.size > 0) await this.pushCooldowns();
+    const { deployments, engine, handle: router, clock } = this.target;
+    const minute = Math.floor(clock() / MINUTE_MS);
+    this.roll(minute);
+    const sent = this.pending.slice();
+    this.pending.fill(0);
+    for (let index = 0; index < sent.length; index += 1) add(this.flushed, index, sent[index]!);
+    const keys: string[] = [];
+    const args: (string | number)[] = [minute, USAGE_LIFETIME_MS];
+    deployments.forEach(([, id], slot) => {
+      keys.push(this.cooldownKey(id), this.usageKey(id, minute));
+      args.push(sent[2 * slot]!, sent[2 * slot + 1]!);
+    });
+    let answer: unknown[];
+    try {
+      answer = (await this.call(SYNC_SCRIPT, keys, args)) as unknown[];
+    } catch (error) {
+      if (this.minute === minute) {
+        for (let index = 0; index < sent.length; index += 1) {
+          add(this.pending, index, sent[index]!);
+          add(this.flushed, index, -sent[index]!);
+        }
+      }
+      throw error;
+    }
+    deployments.forEach(([handle], slot) => {
+      this.adopt(slot, handle, Number(answer[3 * slot]));
+      if (this.minute !== minute) return;
+      const others = Number(answer[3 * slot + 1]) - this.flushed[2 * slot]!;
+      const otherTokens = Number(answer[3 * slot + 2]) - this.flushed[2 * slot + 1]!;
+      engine.setSharedUsage(router, handle, minute, Math.max(0, others), Math.max(0, otherTokens));
+    });
+  }
+
+  private async call(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      const result = await Promise.race([this.redis.evaluate(script, keys, args), timeout]);
+      if (this.unavailable) {
+        this.unavailable = false;
+        publish('sharedRecovered', () => ({ router: this.target.name, policy: this.policy }));
+      }
+      return result;
+    } catch (error) {
+      if (!this.unavailable) {
+        this.unavailable = true;
+        const message = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+        publish('sharedUnavailable', () => ({ router: this.target.name, policy: this.policy, error: message }));
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops syncing (the router keeps its last mirrored state). */
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

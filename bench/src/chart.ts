@@ -1,35 +1,61 @@
-import { speedup, type BenchSection } from './table.js';
+import { ratio } from './format.js';
+import { geometricMean, speedup, type BenchSection } from './table.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A horizontal bar chart of every row's speedup on a log scale, with the 1.0x line marked. */
-export function renderChart(sections: readonly BenchSection[]): string {
-  const bars = sections.flatMap((section) =>
-    section.rows.map((row) => ({ label: `${row.name} (vs ${row.baseline})`, value: speedup(row) ?? 0 })),
-  );
-  const width = 900;
-  const labelWidth = 380;
-  const barHeight = 22;
-  const top = 50;
-  const height = top + bars.length * (barHeight + 6) + 40;
-  const maxValue = Math.max(2, ...bars.map((b) => b.value));
-  const logMax = Math.log10(maxValue * 1.2);
-  const logMin = Math.log10(0.1);
-  const x = (value: number) => labelWidth + ((Math.log10(Math.max(value, 0.1)) - logMin) / (logMax - logMin)) * (width - labelWidth - 70);
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">tollgate speedups (log scale; right of the line = faster than the baseline)</text>`,
-    `<line x1="${x(1)}" y1="${top - 8}" x2="${x(1)}" y2="${height - 30}" stroke="#444" stroke-dasharray="4 3"/>`,
-    `<text x="${x(1)}" y="${height - 14}" text-anchor="middle">1.0x</text>`,
+interface Bar {
+  readonly label: string;
+  readonly value: number;
+  readonly seed?: number;
+}
+
+/**
+ * A horizontal bar chart of every row's speedup on a log scale, with the 1.0x line marked: the
+ * seed rows first (each with the seed's own speedup as a grey tick), then the rows beyond it.
+ */
+export function renderChart(seed: BenchSection, sections: readonly BenchSection[]): string {
+  const groups: [string, Bar[]][] = [
+    [`Seed rows (geometric mean ${ratio(geometricMean(seed.rows.map((r) => speedup(r))))}; grey tick = the seed's own speedup)`, seed.rows.map((row) => ({ label: `${row.name} (vs ${row.baseline})`, value: speedup(row) ?? 0, ...(row.seedSpeedup === undefined ? {} : { seed: row.seedSpeedup }) }))],
+    ['Beyond the seed', sections.flatMap((section) => section.rows.map((row) => ({ label: `${row.name} (vs ${row.baseline})`, value: speedup(row) ?? 0 })))],
   ];
-  bars.forEach((bar, i) => {
-    const y = top + i * (barHeight + 6);
-    const color = bar.value >= 1 ? '#2e7d32' : '#c62828';
-    parts.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(bar.label)}</text>`);
-    parts.push(`<rect x="${x(0.1)}" y="${y}" width="${Math.max(1, x(bar.value) - x(0.1))}" height="${barHeight}" fill="${color}"/>`);
-    parts.push(`<text x="${x(bar.value) + 6}" y="${y + 15}">${bar.value === 0 ? 'n/a' : `${bar.value.toFixed(bar.value >= 10 ? 0 : 2)}x`}</text>`);
-  });
+  const width = 1100;
+  const labelWidth = 560;
+  const barHeight = 18;
+  const gap = 6;
+  const groupGap = 34;
+  const top = 60;
+  const count = groups.reduce((n, [, bars]) => n + bars.length, 0);
+  const height = top + count * (barHeight + gap) + groups.length * groupGap + 40;
+  const all = groups.flatMap(([, bars]) => bars);
+  const maxValue = Math.max(2, ...all.map((b) => Math.max(b.value, b.seed ?? 0)));
+  const minValue = Math.min(0.3, ...all.filter((b) => b.value > 0).map((b) => b.value)) / 1.5;
+  const logMax = Math.log10(maxValue * 1.5);
+  const logMin = Math.log10(minValue);
+  const x = (value: number) => labelWidth + ((Math.log10(Math.max(value, minValue)) - logMin) / (logMax - logMin)) * (width - labelWidth - 70);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="17" font-weight="bold">tollgate speedups over each row's baseline (log scale; right of the dashed line = faster)</text>`,
+  ];
+  for (const tick of [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]) {
+    if (tick < minValue || tick > maxValue * 1.5) continue;
+    parts.push(`<line x1="${x(tick)}" y1="${top - 10}" x2="${x(tick)}" y2="${height - 30}" stroke="${tick === 1 ? '#333' : '#e3e3e3'}"${tick === 1 ? ' stroke-dasharray="5 3"' : ''}/>`);
+    parts.push(`<text x="${x(tick)}" y="${height - 14}" text-anchor="middle" fill="#555">${tick}x</text>`);
+  }
+  let y = top;
+  for (const [title, bars] of groups) {
+    parts.push(`<text x="12" y="${y + 4}" font-size="14" font-weight="bold">${escape(title)}</text>`);
+    y += groupGap - 10;
+    for (const bar of bars) {
+      const color = bar.value >= 1 ? '#2e7d32' : '#c62828';
+      parts.push(`<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escape(bar.label)}</text>`);
+      parts.push(`<rect x="${x(minValue)}" y="${y}" width="${Math.max(1, x(bar.value) - x(minValue))}" height="${barHeight}" fill="${color}"/>`);
+      if (bar.seed !== undefined) parts.push(`<rect x="${x(bar.seed) - 2}" y="${y - 3}" width="4" height="${barHeight + 6}" fill="#8a8a8a"/>`);
+      parts.push(`<text x="${Math.max(x(bar.value), bar.seed === undefined ? 0 : x(bar.seed)) + 6}" y="${y + 13}">${bar.value === 0 ? 'n/a' : ratio(bar.value)}</text>`);
+      y += barHeight + gap;
+    }
+    y += 10;
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

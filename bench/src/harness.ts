@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** How long and how often to run one cell of a table. */
 export interface MeasureOptions {
@@ -16,6 +18,8 @@ export interface MeasureOptions {
 export interface Measurement {
   readonly iterations: number;
   readonly meanMs: number;
+  /** Median run time (ms): robust to the outliers of a shared machine. */
+  readonly medianMs?: number;
   readonly minMs: number;
   readonly maxMs: number;
   readonly stdDevMs: number;
@@ -23,17 +27,35 @@ export interface Measurement {
   readonly throughput: number;
   /** Growth of the JS heap plus external memory across the runs (MB); a rough figure. */
   readonly memoryDeltaMb: number;
+  /** Growth of the resident set across the runs (MB): catches native (Rust) allocations too. */
+  readonly rssDeltaMb?: number;
 }
 
-function memoryMb(): number {
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/** Runs a full garbage collection, so memory figures start from a settled heap. */
+export function collectGarbage(): void {
+  collect();
+}
+
+/** Heap + external + array buffers, in MB. */
+export function memoryMb(): number {
   const usage = process.memoryUsage();
   return (usage.heapUsed + usage.external + usage.arrayBuffers) / 2 ** 20;
 }
 
-/** Times `run` until the budget is spent; the result is checked against `expect` once. */
+/** Resident set size, in MB. */
+export function rssMb(): number {
+  return process.memoryUsage.rss() / 2 ** 20;
+}
+
+/** Times `run` until the budget is spent. */
 export function measure(run: () => unknown, options: MeasureOptions): Measurement {
   for (let i = 0; i < options.warmup; i++) run();
+  collect();
   const before = memoryMb();
+  const rssBefore = rssMb();
   const times: number[] = [];
   const started = performance.now();
   while (times.length < options.minIterations || performance.now() - started < options.budgetMs) {
@@ -42,20 +64,41 @@ export function measure(run: () => unknown, options: MeasureOptions): Measuremen
     times.push(performance.now() - t0);
     if (times.length >= 100_000) break;
   }
-  return summarise(times, options.unitsPerRun, memoryMb() - before);
+  return summarise(times, options.unitsPerRun, memoryMb() - before, rssMb() - rssBefore);
+}
+
+/** Like {@link measure}, for work that returns a promise (each run is awaited before the next). */
+export async function measureAsync(run: () => Promise<unknown>, options: MeasureOptions): Promise<Measurement> {
+  for (let i = 0; i < options.warmup; i++) await run();
+  collect();
+  const before = memoryMb();
+  const rssBefore = rssMb();
+  const times: number[] = [];
+  const started = performance.now();
+  while (times.length < options.minIterations || performance.now() - started < options.budgetMs) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+    if (times.length >= 100_000) break;
+  }
+  return summarise(times, options.unitsPerRun, memoryMb() - before, rssMb() - rssBefore);
 }
 
 /** Builds a {@link Measurement} from raw run times (ms). */
-export function summarise(times: readonly number[], unitsPerRun: number, memoryDeltaMb: number): Measurement {
+export function summarise(times: readonly number[], unitsPerRun: number, memoryDeltaMb: number, rssDeltaMb?: number): Measurement {
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const variance = times.reduce((a, b) => a + (b - mean) ** 2, 0) / times.length;
+  const sorted = [...times].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
   return {
     iterations: times.length,
     meanMs: mean,
+    medianMs: sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2,
     minMs: Math.min(...times),
     maxMs: Math.max(...times),
     stdDevMs: Math.sqrt(variance),
     throughput: unitsPerRun / (mean / 1000),
     memoryDeltaMb,
+    ...(rssDeltaMb === undefined ? {} : { rssDeltaMb }),
   };
 }

@@ -16,6 +16,18 @@ export interface BenchRow {
   readonly subject: string;
   /** A note printed under the table (e.g. why a row falls short). */
   readonly note?: string;
+  /** Rows of the seed summary: the seed's own speedup for this row, for comparison. */
+  readonly seedSpeedup?: number;
+  /** What one timed run of this row does, e.g. `15 counts (3 texts × 5 models)`. */
+  readonly perRun?: string;
+}
+
+/** What a suite hands back: its rows of the seed summary, and its own sections. */
+export interface SuiteResult {
+  readonly seedRows: readonly BenchRow[];
+  readonly sections: readonly BenchSection[];
+  /** Measured breakdowns (ms per operation) the shortfall notes use, by name. */
+  readonly diagnostics?: Readonly<Record<string, number>>;
 }
 
 /** A titled group of rows, with the contenders in column order. */
@@ -35,4 +47,11 @@ export function speedup(row: BenchRow, against = row.baseline): number | undefin
   const subject = meanOf(row.cells.get(row.subject));
   const other = meanOf(row.cells.get(against));
   return subject === undefined || other === undefined ? undefined : other / subject;
+}
+
+/** Geometric mean of the defined values; `undefined` when there are none. */
+export function geometricMean(values: readonly (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined && v > 0);
+  if (defined.length === 0) return undefined;
+  return Math.exp(defined.reduce((sum, v) => sum + Math.log(v), 0) / defined.length);
 }

@@ -6,7 +6,7 @@
 //! linked list of parts: O(n log n), where tiktoken's own loop is O(n²).
 
 use crate::merge_queue::MergeQueue;
-use crate::vocab::Vocab;
+use crate::vocab::{RankCache, Vocab};
 
 /// Pieces at least this long are merged with the heap. Below it the flat scan is faster.
 pub const HEAP_THRESHOLD: usize = 96;
@@ -23,6 +23,7 @@ pub struct Scratch {
     next: Vec<u32>,
     prev: Vec<u32>,
     heap: MergeQueue,
+    cache: RankCache,
 }
 
 /// Calls `emit` with each token rank of `piece`, in order.
@@ -89,6 +90,9 @@ fn merge_flat(vocab: &Vocab, piece: &[u8], scratch: &mut Scratch, emit: &mut imp
 
 fn merge_heap(vocab: &Vocab, piece: &[u8], scratch: &mut Scratch, emit: &mut impl FnMut(u32)) {
     let n = piece.len();
+    let cache = &mut scratch.cache;
+    cache.reset();
+    let mut rank_of = |bytes: &[u8]| vocab.rank_cached(bytes, cache).unwrap_or(NONE);
     let next = &mut scratch.next;
     let prev = &mut scratch.prev;
     let pair_ranks = &mut scratch.pair_ranks;
@@ -122,7 +126,7 @@ fn merge_heap(vocab: &Vocab, piece: &[u8], scratch: &mut Scratch, emit: &mut imp
         if end < n {
             prev[end] = start as u32;
             let after = next[end] as usize;
-            pair_ranks[start] = rank_or_none(vocab, &piece[start..after]);
+            pair_ranks[start] = rank_of(&piece[start..after]);
             if pair_ranks[start] != NONE {
                 heap.push(key(pair_ranks[start], start));
             }
@@ -132,7 +136,7 @@ fn merge_heap(vocab: &Vocab, piece: &[u8], scratch: &mut Scratch, emit: &mut imp
         let before = prev[start];
         if before != NONE {
             let before = before as usize;
-            pair_ranks[before] = rank_or_none(vocab, &piece[before..end]);
+            pair_ranks[before] = rank_of(&piece[before..end]);
             if pair_ranks[before] != NONE {
                 heap.push(key(pair_ranks[before], before));
             }

@@ -2,7 +2,7 @@
 //! concatenation has the lowest rank, the leftmost one on ties, until no pair is in the vocabulary.
 //!
 //! Short pieces use a flat scan (quadratic, but on a few dozen bytes it beats any structure).
-//! Long pieces (a run of one letter, a base64 blob) use a radix-heap queue with lazy deletion and a
+//! Long pieces (a run of one letter, a base64 blob) use a rank-bucketed queue with lazy deletion and a
 //! linked list of parts: O(n log n), where tiktoken's own loop is O(n²).
 
 use crate::merge_queue::MergeQueue;

@@ -8,7 +8,7 @@
 //! "Upper" below is the first bracket (Lu Lt Lm Lo M), "lower" the second (Ll Lm Lo M); Lm, Lo
 //! and M are in both.
 
-use super::scan::{ascii_run_end, contraction_end, numbers_end, peek, run_end, whitespace_end};
+use super::scan::{contraction_end, numbers_end, peek, run_end, symbols_end, whitespace_end};
 use crate::char_class::CharClass;
 
 #[inline]
@@ -74,15 +74,8 @@ pub fn piece_end(text: &[u8], start: usize) -> usize {
         return numbers_end(text, start, 3);
     }
 
-    let symbols_start = match peek(text, start + length) {
-        Some((_, next, _)) if code_point == 0x20 && next.is_symbol() => start + length,
-        _ => start,
-    };
-    if let Some((_, symbol, _)) = peek(text, symbols_start) {
-        if symbol.is_symbol() {
-            let end = run_end(text, symbols_start, CharClass::is_symbol);
-            return ascii_run_end(text, end, b"\r\n/");
-        }
+    if let Some(end) = symbols_end(text, start, code_point, length, b"\r\n/") {
+        return end;
     }
 
     whitespace_end(text, start, true)

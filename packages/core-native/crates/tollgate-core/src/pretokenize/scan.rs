@@ -104,3 +104,18 @@ pub fn whitespace_end(text: &[u8], start: usize, newline_rule: bool) -> usize {
     }
     last_char_start
 }
+
+/// ` ?[^\s\p{L}\p{N}]+` followed by a run of the ASCII bytes in `trailing` (cl100k: `[\r\n]*`,
+/// o200k: `[\r\n/]*`), for the character `code_point` of `length` bytes at `start`.
+#[inline]
+pub fn symbols_end(text: &[u8], start: usize, code_point: u32, length: usize, trailing: &[u8]) -> Option<usize> {
+    let symbols_start = match peek(text, start + length) {
+        Some((_, next, _)) if code_point == 0x20 && next.is_symbol() => start + length,
+        _ => start,
+    };
+    let (_, symbol, _) = peek(text, symbols_start)?;
+    if !symbol.is_symbol() {
+        return None;
+    }
+    Some(ascii_run_end(text, run_end(text, symbols_start, CharClass::is_symbol), trailing))
+}

@@ -118,7 +118,7 @@ export class Limiter implements LeaseOwner {
    * @example
    * const limiter = createLimiter({ requestsPerMinute: 60, tokensPerMinute: 90_000 });
    * const decision = limiter.tryAcquire('user:42', { tokens: 1200 });
-   * if (!decision.allowed) console.log(`retry in ${decision.retryAfterMs} ms`);
+   * if (!decision.allowed) await setTimeout(decision.retryAfterMs); // from node:timers/promises
    */
   tryAcquire(key: string | LimiterKey, cost?: AcquireCost): LimitDecision {
     const { requests, tokens } = cost === undefined ? DEFAULT_COST : checkCost(cost);

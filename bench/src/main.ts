@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick] [-- --out DIR] [-- --python VENV/bin/python]`: runs every benchmark
-// in one process and writes report.md and speedups.svg (default: bench/results/).
+// `npm run bench [-- --quick] [-- --out DIR] [-- --python VENV/bin/python] [-- --only SUITES]`:
+// runs every benchmark in one process and writes report.md and speedups.svg (default:
+// bench/results/). `--only tokens,limiter,router,pools,counting` runs some suites (for work on one
+// component; a report of all nine seed rows needs every suite).
 process.env['TOLLGATE_BACKEND'] ??= 'native';
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -22,11 +24,16 @@ import { tokenSuite } from './suites/tokens.js';
 import { geometricMean, meanOf, speedup, type BenchRow, type BenchSection } from './table.js';
 import { seedWorkload } from './workload.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, python: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, python: { type: 'string' }, only: { type: 'string' } } });
 const outDir = values.out ?? fileURLToPath(new URL('../results/', import.meta.url));
 const quick = values.quick ?? false;
 // Python columns: an explicit --python always; TOLLGATE_BENCH_PYTHON only outside quick mode.
 const python = values.python ?? (quick ? undefined : process.env['TOLLGATE_BENCH_PYTHON'] || undefined);
+const SUITES = { tokens: tokenSuite, limiter: limiterSuite, router: routerSuite, pools: poolSuite } as const;
+const only = new Set((values.only ?? [...Object.keys(SUITES), 'counting'].join(',')).split(',').map((name) => name.trim()));
+for (const name of only) {
+  if (name !== 'counting' && !(name in SUITES)) throw new Error(`Expected \`--only\` to list suites among ${Object.keys(SUITES).join(', ')}, counting; got ${JSON.stringify(name)}.`);
+}
 const startedAt = new Date();
 const interactive = process.stderr.isTTY === true;
 const SEED_ORDER = ['token_counter', 'check_rate_limit', 'connection_pool', 'get_available_deployment', 'check_rate_limit_concurrent', 'connection_pool_concurrent', 'routing_concurrent', 'memory_pressure_tokens', 'memory_pressure_rate_limit'];
@@ -49,18 +56,19 @@ const seedRows: BenchRow[] = [];
 const sections: BenchSection[] = [];
 const diagnostics: Record<string, number> = {};
 try {
-  for (const suite of [tokenSuite, limiterSuite, routerSuite, poolSuite]) {
+  for (const [name, suite] of Object.entries(SUITES)) {
+    if (!only.has(name)) continue;
     const result = await suite(context, workload);
     seedRows.push(...result.seedRows);
     sections.push(...result.sections);
     Object.assign(diagnostics, result.diagnostics);
   }
-  sections.unshift(...(await countingSections(context)));
+  if (only.has('counting')) sections.unshift(...(await countingSections(context)));
 } finally {
   await context.workers.close();
 }
 
-let rows = SEED_ORDER.map((name) => seedRows.find((row) => row.name === name)!);
+let rows = SEED_ORDER.flatMap((name) => seedRows.filter((row) => row.name === name));
 let pythonContenders: readonly string[] = [];
 let pythonNote: string;
 if (python === undefined) {

@@ -37,15 +37,16 @@ export function tryFallbackBatch(
     }
     let handle = work[index]!;
     if (handle === NAMED_KEY) handle = limiter.key(names[nextName++]!, nowMs);
-    const row = limiter.keys.indexOf(handle);
+    const keys = limiter.keysOf(handle);
+    const row = keys.indexOf(handle);
     if (row === undefined) {
       work[cell + BATCH_COLUMN.outcome * count] = OUTCOME.staleKey;
       return index;
     }
     const wantedRequests = perCheckCosts ? work[count + index]! : requests;
     const wantedTokens = perCheckCosts ? work[2 * count + index]! : tokens;
-    const now = Math.max(nowMs, limiter.keys.lastMs[row]!);
-    limiter.expireLeases(now);
+    const now = Math.max(nowMs, keys.lastMs[row]!);
+    limiter.expireLeases(handle, now);
     const check = limiter.check(row, handle, wantedRequests, wantedTokens, now);
     let outcome: number = OUTCOME.admitted;
     let retry = 0;
@@ -55,7 +56,7 @@ export function tryFallbackBatch(
       outcome = OUTCOME.exceedsCapacity;
       rule = check.exceeds;
     } else if (check.waitRule !== -1) {
-      limiter.keys.lastMs[row] = now;
+      keys.lastMs[row] = now;
       limiter.counters.refused += 1;
       outcome = OUTCOME.refused;
       retry = Math.max(Math.ceil(check.waitMs), 1);
@@ -70,8 +71,8 @@ export function tryFallbackBatch(
     work[cell + BATCH_COLUMN.atMs * count] = now;
     work[cell + BATCH_COLUMN.lease * count] = lease;
     work[cell + BATCH_COLUMN.handle * count] = handle;
-    limiter.writeRemaining(row, work, remainingAt + index * rules);
-    if (outcome !== OUTCOME.exceedsCapacity) limiter.counters.evicted += limiter.keys.sweep(now, 2);
+    limiter.writeRemaining(handle, row, work, remainingAt + index * rules);
+    if (outcome !== OUTCOME.exceedsCapacity) limiter.sweep(handle, now, 2);
   }
   return count;
 }

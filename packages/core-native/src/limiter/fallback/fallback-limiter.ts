@@ -1,8 +1,9 @@
 // One fallback limiter: the per-scope steps of crates/tollgate-core/src/limiter/acquire.rs and
-// limiter.rs, in the same order with the same arithmetic.
+// limiter.rs, in the same order with the same arithmetic, over the same shards.
 import { decodeSpec, type FallbackRule } from './fallback-rule.js';
 import { KeyTable } from './key-table.js';
 import { LeaseTable } from './lease-table.js';
+import { SHARDS, shardOfHandle, shardOfName } from './shard.js';
 import { RING, add, advance, counted, refund, slotMs, waitMs } from './window.js';
 
 /** The result of checking one scope: the rule that overflowed, or the longest wait. */
@@ -12,11 +13,16 @@ export interface ScopeCheck {
   waitMs: number;
 }
 
+/** The keys and leases of one shard; a key's leases live in its shard. */
+interface Shard {
+  readonly keys: KeyTable;
+  readonly leases: LeaseTable;
+}
+
 export class FallbackLimiter {
   readonly rules: FallbackRule[];
   readonly leaseTimeoutMs: number;
-  keys: KeyTable;
-  leases = new LeaseTable();
+  shards: Shard[];
   closed = false;
   readonly counters = { admitted: 0, refused: 0, evicted: 0, leasesExpired: 0 };
 
@@ -27,30 +33,43 @@ export class FallbackLimiter {
     const decoded = decodeSpec(spec);
     this.rules = decoded.rules;
     this.leaseTimeoutMs = decoded.leaseTimeoutMs;
-    this.keys = this.freshKeys();
+    this.shards = this.freshShards();
   }
 
-  private freshKeys(): KeyTable {
+  private freshShards(): Shard[] {
     const windows = this.rules.filter((rule) => rule.kind === 'window').length;
     const buckets = this.rules.filter((rule) => rule.kind === 'bucket').length;
-    return new KeyTable(this.rules, windows, buckets);
+    return Array.from({ length: SHARDS }, (_, shard) => ({ keys: new KeyTable(this.rules, windows, buckets, shard), leases: new LeaseTable(shard) }));
+  }
+
+  /** The key table of the shard that `handle` (a key or lease) belongs to. */
+  keysOf(handle: number): KeyTable {
+    return this.shards[shardOfHandle(handle)]!.keys;
   }
 
   key(name: string, nowMs: number): number {
-    const handle = this.keys.resolve(name, nowMs);
-    this.counters.evicted += this.keys.resolveEvicted;
+    const keys = this.shards[shardOfName(name)]!.keys;
+    const handle = keys.resolve(name, nowMs);
+    this.counters.evicted += keys.resolveEvicted;
     return handle;
   }
 
-  expireLeases(nowMs: number): void {
-    this.counters.leasesExpired += this.leases.expireDue(nowMs, (key, requests) => {
-      const index = this.keys.indexOf(key);
-      if (index !== undefined) this.keys.inFlight[index] = Math.max(this.keys.inFlight[index]! - requests, 0);
+  /** Expires the due leases of `key`'s shard. */
+  expireLeases(key: number, nowMs: number): void {
+    const { keys, leases } = this.shards[shardOfHandle(key)]!;
+    this.counters.leasesExpired += leases.expireDue(nowMs, (leaseKey, requests) => {
+      const index = keys.indexOf(leaseKey);
+      if (index !== undefined) keys.inFlight[index] = Math.max(keys.inFlight[index]! - requests, 0);
     });
   }
 
+  /** Sweeps up to `budget` rows of `key`'s shard and counts what it evicts. */
+  sweep(key: number, nowMs: number, budget: number): void {
+    this.counters.evicted += this.keysOf(key).sweep(nowMs, budget);
+  }
+
   check(row: number, key: number, requests: number, tokens: number, now: number): ScopeCheck {
-    const keys = this.keys;
+    const keys = this.keysOf(key);
     let windowAt = row * keys.windows;
     let bucketAt = row * keys.buckets;
     const result: ScopeCheck = { exceeds: -1, waitRule: -1, waitMs: 0 };
@@ -80,7 +99,7 @@ export class FallbackLimiter {
       } else {
         if (requests > rule.max) return { exceeds: index, waitRule: -1, waitMs: 0 };
         if (requests > 0 && keys.inFlight[row]! + requests > rule.max) {
-          note(index, Math.max(this.leases.earliestExpiryOf(key) - now, 0));
+          note(index, Math.max(this.shards[shardOfHandle(key)]!.leases.earliestExpiryOf(key) - now, 0));
         }
       }
     }
@@ -88,7 +107,7 @@ export class FallbackLimiter {
   }
 
   commit(row: number, key: number, requests: number, tokens: number, now: number): number {
-    const keys = this.keys;
+    const { keys, leases } = this.shards[shardOfHandle(key)]!;
     let windowAt = row * keys.windows;
     let bucketAt = row * keys.buckets;
     let lease = -1;
@@ -101,15 +120,15 @@ export class FallbackLimiter {
         bucketAt += 1;
       } else {
         keys.inFlight[row] = keys.inFlight[row]! + requests;
-        lease = this.leases.open(key, requests, now + this.leaseTimeoutMs);
+        lease = leases.open(key, requests, now + this.leaseTimeoutMs);
       }
     }
     keys.lastMs[row] = now;
     return lease;
   }
 
-  writeRemaining(row: number, out: Float64Array, at: number): void {
-    const keys = this.keys;
+  writeRemaining(key: number, row: number, out: Float64Array, at: number): void {
+    const keys = this.keysOf(key);
     let windowAt = row * keys.windows;
     let bucketAt = row * keys.buckets;
     this.rules.forEach((rule, index) => {
@@ -126,15 +145,16 @@ export class FallbackLimiter {
   }
 
   release(lease: number): boolean {
-    const closed = this.leases.close(lease);
+    const { keys, leases } = this.shards[shardOfHandle(lease)]!;
+    const closed = leases.close(lease);
     if (closed === undefined) return false;
-    const index = this.keys.indexOf(closed.key);
-    if (index !== undefined) this.keys.inFlight[index] = Math.max(this.keys.inFlight[index]! - closed.requests, 0);
+    const index = keys.indexOf(closed.key);
+    if (index !== undefined) keys.inFlight[index] = Math.max(keys.inFlight[index]! - closed.requests, 0);
     return true;
   }
 
   settle(key: number, atMs: number, deltaTokens: number, nowMs: number): boolean {
-    const keys = this.keys;
+    const keys = this.keysOf(key);
     const row = keys.indexOf(key);
     if (row === undefined) return false;
     const now = Math.max(nowMs, keys.lastMs[row]!);
@@ -161,14 +181,26 @@ export class FallbackLimiter {
   }
 
   evictIdle(nowMs: number): number {
-    const evicted = this.keys.sweep(nowMs, this.keys.rows);
+    const evicted = this.shards.reduce((sum, { keys }) => sum + keys.sweep(nowMs, keys.rows), 0);
     this.counters.evicted += evicted;
     return evicted;
   }
 
+  /** `[keys, leases, approximate bytes]` over every shard. */
+  totals(): [number, number, number] {
+    let keys = 0;
+    let leases = 0;
+    let bytes = 0;
+    for (const shard of this.shards) {
+      keys += shard.keys.live;
+      leases += shard.leases.live;
+      bytes += shard.keys.approximateBytes();
+    }
+    return [keys, leases, bytes];
+  }
+
   clear(): void {
-    this.keys = this.freshKeys();
-    this.leases = new LeaseTable();
+    this.shards = this.freshShards();
     this.closed = true;
   }
 }

@@ -28,10 +28,11 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
   for (let scope = 0; scope < scopes.length; scope += 1) {
     const [limiter, key] = scopes[scope]!;
     if (limiter.closed) return finish(OUTCOME.closed, scope, -1);
-    const row = limiter.keys.indexOf(key);
+    const keys = limiter.keysOf(key);
+    const row = keys.indexOf(key);
     if (row === undefined) return finish(OUTCOME.staleKey, scope, -1);
-    const now = Math.max(nowMs, limiter.keys.lastMs[row]!);
-    limiter.expireLeases(now);
+    const now = Math.max(nowMs, keys.lastMs[row]!);
+    limiter.expireLeases(key, now);
     const check = limiter.check(row, key, requests, tokens, now);
     if (check.exceeds !== -1) return finish(OUTCOME.exceedsCapacity, scope, check.exceeds);
     if (check.waitRule !== -1) {
@@ -50,11 +51,11 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
       out[at + 1] = limiter.commit(row, key, requests, tokens, now);
       limiter.counters.admitted += 1;
     } else {
-      limiter.keys.lastMs[row] = now;
+      limiter.keysOf(key).lastMs[row] = now;
       limiter.counters.refused += 1;
     }
-    limiter.writeRemaining(row, out, at + SCOPE_HEADER);
-    limiter.counters.evicted += limiter.keys.sweep(now, 2);
+    limiter.writeRemaining(key, row, out, at + SCOPE_HEADER);
+    limiter.sweep(key, now, 2);
   });
   if (fits) {
     out[0] = OUTCOME.admitted;
@@ -112,7 +113,8 @@ export const fallbackStore: LimiterStore = {
   stats(id, out) {
     const limiter = limiterOf(id);
     const { admitted, refused, evicted, leasesExpired } = limiter.counters;
-    out.set([limiter.keys.live, limiter.leases.live, admitted, refused, evicted, leasesExpired, limiter.keys.approximateBytes()]);
+    const [keys, leases, bytes] = limiter.totals();
+    out.set([keys, leases, admitted, refused, evicted, leasesExpired, bytes]);
   },
   close(id, name) {
     limiterOf(id).clear();

@@ -2,6 +2,7 @@
 // resolved once to handles (index + generation * 2^32), state in flat typed arrays.
 import { RING, isClear, slotMs, slotOf } from './window.js';
 import type { FallbackRule } from './fallback-rule.js';
+import { globalIndex, localIndex } from './shard.js';
 
 const GENERATION_SPAN = 2 ** 32;
 const GENERATION_MASK = (1 << 20) - 1;
@@ -16,7 +17,7 @@ function grown<T extends Uint32Array | Float64Array>(array: T, length: number): 
   return next;
 }
 
-/** Per-key state of one limiter, one row per key. */
+/** Per-key state of one shard of a limiter, one row per key; handles carry the shard. */
 export class KeyTable {
   readonly names = new Map<string, number>();
   rowNames: (string | undefined)[] = [];
@@ -38,6 +39,7 @@ export class KeyTable {
     private readonly rules: readonly FallbackRule[],
     readonly windows: number,
     readonly buckets: number,
+    private readonly shard: number,
   ) {
     this.horizonMs = rules.reduce((longest, rule) => Math.max(longest, horizonOf(rule)), MIN_IDLE_MS);
   }
@@ -51,7 +53,7 @@ export class KeyTable {
     if (existing !== undefined) {
       this.resolveEvicted = 0;
       this.lastMs[existing] = Math.max(this.lastMs[existing]!, nowMs);
-      return packHandle(existing, this.generations[existing]!);
+      return packHandle(globalIndex(existing, this.shard), this.generations[existing]!);
     }
     this.resolveEvicted = this.free.length === 0 ? this.sweep(nowMs, 8) : 0;
     const index = this.free.pop() ?? this.grow();
@@ -59,12 +61,13 @@ export class KeyTable {
     this.rowNames[index] = name;
     this.names.set(name, index);
     this.live += 1;
-    return packHandle(index, this.generations[index]!);
+    return packHandle(globalIndex(index, this.shard), this.generations[index]!);
   }
 
   indexOf(handle: number): number | undefined {
-    const [index, generation] = unpackHandle(handle);
-    if (index >= this.rows || this.rowNames[index] === undefined || this.generations[index] !== generation) return undefined;
+    const [global, generation] = unpackHandle(handle);
+    const index = localIndex(global, this.shard);
+    if (index === undefined || index >= this.rows || this.rowNames[index] === undefined || this.generations[index] !== generation) return undefined;
     return index;
   }
 

@@ -1,5 +1,6 @@
 // In-flight leases of one fallback limiter, as crates/tollgate-core/src/limiter/leases.rs.
 import { packHandle, unpackHandle } from './key-table.js';
+import { globalIndex, localIndex } from './shard.js';
 
 interface LeaseRow {
   key: number;
@@ -9,11 +10,14 @@ interface LeaseRow {
   live: boolean;
 }
 
+/** The leases of one shard; their handles carry the shard. */
 export class LeaseTable {
   live = 0;
   private readonly rows: LeaseRow[] = [];
   private readonly free: number[] = [];
   private nextExpiryMs = 0;
+
+  constructor(private readonly shard: number) {}
 
   open(key: number, requests: number, expiresAtMs: number): number {
     let index = this.free.pop();
@@ -26,15 +30,16 @@ export class LeaseTable {
     }
     if (this.live === 0 || expiresAtMs < this.nextExpiryMs) this.nextExpiryMs = expiresAtMs;
     this.live += 1;
-    return packHandle(index, this.rows[index]!.generation);
+    return packHandle(globalIndex(index, this.shard), this.rows[index]!.generation);
   }
 
   close(lease: number): LeaseRow | undefined {
-    const [index, generation] = unpackHandle(lease);
-    const row = this.rows[index];
+    const [global, generation] = unpackHandle(lease);
+    const index = localIndex(global, this.shard);
+    const row = index === undefined ? undefined : this.rows[index];
     if (row === undefined || !row.live || row.generation !== generation) return undefined;
     row.live = false;
-    this.free.push(index);
+    this.free.push(index!);
     this.live -= 1;
     return row;
   }

@@ -1,13 +1,14 @@
 //! Admission over one or more scopes, all or nothing.
 //!
-//! Every distinct limiter among the scopes is locked in id order (so two calls never deadlock),
-//! every rule of every scope is checked, and only when all fit is anything taken. A refusal
-//! therefore keeps nothing from the scopes that would have fitted.
+//! The shard of every scope's key is locked in (limiter id, shard) order, so two calls never
+//! deadlock; every rule of every scope is checked, and only when all fit is anything taken. A
+//! refusal therefore keeps nothing from the scopes that would have fitted.
 
 use std::sync::MutexGuard;
 
 use super::keys::KeyHandle;
 use super::limiter::{Limiter, State};
+use super::shards::shard_of_handle;
 use super::spec::{Measure, Rule};
 use super::window::{self, RING};
 
@@ -68,26 +69,31 @@ pub fn try_acquire(scopes: &[Scope<'_>], cost: Cost, now_ms: f64, out: &mut [f64
         scopes.len() <= MAX_SCOPES,
         "at most {MAX_SCOPES} scopes per acquire"
     );
+    // Every distinct (limiter, shard) is locked once, in (id, shard) order, so two calls never
+    // deadlock.
+    let lock_of = |scope: &Scope<'_>| (scope.limiter.id, shard_of_handle(scope.key));
     let mut order = [0usize; MAX_SCOPES];
     for (index, slot) in order.iter_mut().enumerate().take(scopes.len()) {
         *slot = index;
     }
-    order[..scopes.len()].sort_by_key(|&index| scopes[index].limiter.id);
-    let mut guards: [Option<(u32, MutexGuard<'_, State>)>; MAX_SCOPES] =
+    order[..scopes.len()].sort_by_key(|&index| lock_of(&scopes[index]));
+    let mut guards: [Option<((u32, usize), MutexGuard<'_, State>)>; MAX_SCOPES] =
         std::array::from_fn(|_| None);
     let mut held = 0;
     for &index in &order[..scopes.len()] {
-        let limiter = scopes[index].limiter;
-        if held == 0 || guards[held - 1].as_ref().map(|(id, _)| *id) != Some(limiter.id) {
-            guards[held] = Some((limiter.id, limiter.lock()));
+        let scope = &scopes[index];
+        let lock = lock_of(scope);
+        if held == 0 || guards[held - 1].as_ref().map(|(held, _)| *held) != Some(lock) {
+            guards[held] = Some((lock, scope.limiter.lock(lock.1)));
             held += 1;
         }
     }
-    let state_of = |guards: &[Option<(u32, MutexGuard<'_, State>)>], id: u32| {
+    let state_of = |guards: &[Option<((u32, usize), MutexGuard<'_, State>)>], scope: &Scope<'_>| {
+        let lock = lock_of(scope);
         let found = guards
             .iter()
-            .position(|guard| guard.as_ref().is_some_and(|(held, _)| *held == id));
-        found.expect("every scope's limiter is locked")
+            .position(|guard| guard.as_ref().is_some_and(|(held, _)| *held == lock));
+        found.expect("every scope's shard is locked")
     };
     out[..HEADER].copy_from_slice(&[Outcome::Refused as i32 as f64, 0.0, -1.0, -1.0]);
 
@@ -95,9 +101,9 @@ pub fn try_acquire(scopes: &[Scope<'_>], cost: Cost, now_ms: f64, out: &mut [f64
     let mut fits = true;
     let mut offset = HEADER;
     for (scope_index, scope) in scopes.iter().enumerate() {
-        let at = state_of(&guards, scope.limiter.id);
+        let at = state_of(&guards, scope);
         let state = &mut *guards[at].as_mut().expect("found above").1;
-        if state.closed {
+        if scope.limiter.is_closed() {
             return finish(out, Outcome::Closed, scope_index, -1);
         }
         let Some(row) = state.keys.index_of(scope.key) else {
@@ -122,7 +128,7 @@ pub fn try_acquire(scopes: &[Scope<'_>], cost: Cost, now_ms: f64, out: &mut [f64
     }
 
     for (scope_index, scope) in scopes.iter().enumerate() {
-        let at = state_of(&guards, scope.limiter.id);
+        let at = state_of(&guards, scope);
         let state = &mut *guards[at].as_mut().expect("found above").1;
         let (row, now, offset) = rows[scope_index];
         out[offset] = now;

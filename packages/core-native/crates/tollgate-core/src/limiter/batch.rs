@@ -1,15 +1,17 @@
 //! Many single-key checks of one limiter in one call.
 //!
 //! Each check is independent (one refused check takes nothing back from the others) and they are
-//! applied in order, at one time, under one lock: the answers equal those of a loop of
-//! [`super::try_acquire`] calls with one scope each, at the same `now_ms`. A key named twice in a
-//! batch sees what the earlier check took. The lock is held for the whole batch (about 40 ns per
-//! check), so other threads wait at most that long per batch.
+//! applied in order, at one time: the answers equal those of a loop of [`super::try_acquire`]
+//! calls with one scope each, at the same `now_ms`. A key named twice in a batch sees what the
+//! earlier check took. Each check holds its key's shard lock; consecutive checks in one shard
+//! keep it, so other threads wait at most a run of such checks (about 40 ns each).
 
 use super::acquire::{check_scope, commit, expire_leases, write_remaining};
 use super::keys::KeyHandle;
-use super::limiter::Limiter;
+use super::limiter::{Limiter, State};
+use super::shards::{shard_of_handle, shard_of_name};
 use super::{Cost, Outcome};
+use std::sync::MutexGuard;
 
 /// The key of one check: a handle resolved earlier, or a name resolved in the same call.
 #[derive(Clone, Copy, Debug)]
@@ -67,13 +69,22 @@ pub fn try_batch<'a>(
     );
     let rules = limiter.spec.rules.len();
     let remaining_at = BATCH_COLUMNS * count;
-    let mut guard = limiter.lock();
-    let state = &mut *guard;
+    let mut held: Option<(usize, MutexGuard<'_, State>)> = None;
     let mut position = start;
     for (key, cost) in checks {
         assert!(position < count, "more checks than the batch holds");
         let cell = |column: usize| column * count + position;
-        if state.closed {
+        let shard = match key {
+            BatchKey::Handle(handle) => shard_of_handle(handle),
+            BatchKey::Name(name) => shard_of_name(name),
+        };
+        if held.as_ref().map(|(locked, _)| *locked) != Some(shard) {
+            // Let go of the previous shard first: holding two at once could deadlock.
+            drop(held.take());
+            held = Some((shard, limiter.lock(shard)));
+        }
+        let state = &mut *held.as_mut().expect("locked above").1;
+        if limiter.is_closed() {
             out[cell(column::OUTCOME)] = Outcome::Closed as i32 as f64;
             return position;
         }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::shards::{global_index, local_index};
 use super::spec::{LimiterSpec, Rule};
 use super::window::{self, RING};
 
@@ -37,8 +38,10 @@ fn horizon_ms(rule: &Rule) -> f64 {
     }
 }
 
-/// Per-key state, one row per key in flat vectors (no allocation per key besides its name).
+/// Per-key state of one shard, one row per key in flat vectors (no allocation per key besides
+/// its name).
 pub(crate) struct KeyTable {
+    shard: u32,
     names: FxHashMap<Arc<str>, u32>,
     pub(crate) rows: Vec<KeyRow>,
     free: Vec<u32>,
@@ -66,8 +69,9 @@ pub(crate) struct KeyRow {
 }
 
 impl KeyTable {
-    pub(crate) fn new(spec: &LimiterSpec) -> KeyTable {
+    pub(crate) fn new(spec: &LimiterSpec, shard: u32) -> KeyTable {
         KeyTable {
+            shard,
             names: FxHashMap::default(),
             rows: Vec::new(),
             free: Vec::new(),
@@ -94,7 +98,7 @@ impl KeyTable {
         if let Some(&index) = self.names.get(name) {
             let row = &mut self.rows[index as usize];
             row.last_ms = row.last_ms.max(now_ms);
-            return (pack(index, row.generation), 0);
+            return (pack(global_index(index, self.shard), row.generation), 0);
         }
         let evicted = if self.free.is_empty() {
             self.sweep(spec, now_ms, 8)
@@ -111,12 +115,13 @@ impl KeyTable {
         row.name = Some(Arc::clone(&name));
         self.names.insert(name, index);
         self.live += 1;
-        (pack(index, row.generation), evicted)
+        (pack(global_index(index, self.shard), row.generation), evicted)
     }
 
     /// The row index of `handle`, or `None` when its key was evicted since.
     pub(crate) fn index_of(&self, handle: KeyHandle) -> Option<usize> {
         let (index, generation) = unpack(handle);
+        let index = local_index(index, self.shard)?;
         let row = self.rows.get(index as usize)?;
         (row.name.is_some() && row.generation == generation).then_some(index as usize)
     }

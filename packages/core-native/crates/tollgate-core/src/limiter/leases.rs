@@ -1,6 +1,7 @@
 //! In-flight leases of one limiter: who holds a slot, and when it expires if never released.
 
 use super::keys::{pack, unpack, KeyHandle};
+use super::shards::{global_index, local_index};
 
 /// A lease as JS holds it: slot index low, generation high (same packing as keys).
 pub type LeaseHandle = u64;
@@ -15,8 +16,8 @@ struct LeaseRow {
 
 /// Leases in a slab; expiry is checked when the earliest one is due, so an idle limiter costs
 /// nothing and a busy one scans only when something actually expires.
-#[derive(Default)]
 pub(crate) struct LeaseTable {
+    shard: u32,
     rows: Vec<LeaseRow>,
     free: Vec<u32>,
     next_expiry_ms: f64,
@@ -24,6 +25,16 @@ pub(crate) struct LeaseTable {
 }
 
 impl LeaseTable {
+    pub(crate) fn new(shard: u32) -> LeaseTable {
+        LeaseTable {
+            shard,
+            rows: Vec::new(),
+            free: Vec::new(),
+            next_expiry_ms: 0.0,
+            live: 0,
+        }
+    }
+
     pub(crate) fn open(
         &mut self,
         key: KeyHandle,
@@ -53,12 +64,16 @@ impl LeaseTable {
             self.next_expiry_ms = expires_at_ms;
         }
         self.live += 1;
-        pack(index, self.rows[index as usize].generation)
+        pack(
+            global_index(index, self.shard),
+            self.rows[index as usize].generation,
+        )
     }
 
     /// Closes `lease`; returns its key and request count, or `None` if it was already closed.
     pub(crate) fn close(&mut self, lease: LeaseHandle) -> Option<(KeyHandle, u32)> {
         let (index, generation) = unpack(lease);
+        let index = local_index(index, self.shard)?;
         let row = self.rows.get_mut(index as usize)?;
         if !row.live || row.generation != generation {
             return None;

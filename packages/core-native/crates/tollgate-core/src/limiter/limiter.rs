@@ -1,9 +1,12 @@
-//! One limiter: its spec and the state of all its keys behind one lock.
+//! One limiter: its spec, and the state of its keys in [`SHARDS`] shards, each behind its own
+//! lock on its own cache lines.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::keys::{KeyHandle, KeyTable};
 use super::leases::{LeaseHandle, LeaseTable};
+use super::shards::{shard_of_handle, shard_of_name, SHARDS};
 use super::spec::{LimiterSpec, Measure, Rule};
 use super::window;
 
@@ -11,8 +14,14 @@ use super::window;
 pub struct Limiter {
     pub(crate) id: u32,
     pub(crate) spec: LimiterSpec,
-    pub(crate) state: Mutex<State>,
+    /// Set once, by [`Limiter::clear`]; read under a shard's lock by every attempt.
+    closed: AtomicBool,
+    shards: Box<[Shard]>,
 }
+
+/// One shard's lock, alone on its cache lines (two, for CPUs that fetch lines in pairs).
+#[repr(align(128))]
+struct Shard(Mutex<State>);
 
 /// Counters since the limiter was built.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -26,26 +35,33 @@ pub struct LimiterStats {
     pub approximate_bytes: usize,
 }
 
+/// The keys, leases and counters of one shard.
 pub(crate) struct State {
     pub(crate) keys: KeyTable,
     pub(crate) leases: LeaseTable,
     pub(crate) stats: LimiterStats,
-    pub(crate) closed: bool,
+}
+
+impl State {
+    fn new(spec: &LimiterSpec, shard: usize) -> State {
+        State {
+            keys: KeyTable::new(spec, shard as u32),
+            leases: LeaseTable::new(shard as u32),
+            stats: LimiterStats::default(),
+        }
+    }
 }
 
 impl Limiter {
     pub(crate) fn new(id: u32, spec: LimiterSpec) -> Limiter {
-        let keys = KeyTable::new(&spec);
-        let state = State {
-            keys,
-            leases: LeaseTable::default(),
-            stats: LimiterStats::default(),
-            closed: false,
-        };
+        let shards = (0..SHARDS)
+            .map(|shard| Shard(Mutex::new(State::new(&spec, shard))))
+            .collect();
         Limiter {
             id,
             spec,
-            state: Mutex::new(state),
+            closed: AtomicBool::new(false),
+            shards,
         }
     }
 
@@ -59,17 +75,29 @@ impl Limiter {
         &self.spec
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    /// True once [`Limiter::clear`] ran; callers check it while holding a shard's lock.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Locks shard `shard`.
+    pub(crate) fn lock(&self, shard: usize) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves counters consistent (every write is one store),
         // so a poisoned lock is taken over rather than failing every later call.
-        self.state
+        self.shards[shard]
+            .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Locks the shard of a key or lease handle.
+    pub(crate) fn lock_handle(&self, handle: u64) -> MutexGuard<'_, State> {
+        self.lock(shard_of_handle(handle))
+    }
+
     /// Resolves `name` to a handle, once; later calls pass the handle. Cost: one hash lookup.
     pub fn key(&self, name: &str, now_ms: f64) -> KeyHandle {
-        let mut state = self.lock();
+        let mut state = self.lock(shard_of_name(name));
         let State { keys, stats, .. } = &mut *state;
         let (handle, evicted) = keys.resolve(&self.spec, name, now_ms);
         stats.evicted += evicted as u64;
@@ -78,7 +106,7 @@ impl Limiter {
 
     /// Frees the in-flight slot of `lease`; false when it was already released or expired.
     pub fn release(&self, lease: LeaseHandle) -> bool {
-        let mut state = self.lock();
+        let mut state = self.lock_handle(lease);
         let State { keys, leases, .. } = &mut *state;
         let Some((key, requests)) = leases.close(lease) else {
             return false;
@@ -94,7 +122,7 @@ impl Limiter {
     /// is given back to the slot it was taken from, a positive one is charged now. False when the
     /// key was evicted since (nothing left to refund; the caller charges a fresh handle).
     pub fn settle(&self, key: KeyHandle, at_ms: f64, delta_tokens: f64, now_ms: f64) -> bool {
-        let mut state = self.lock();
+        let mut state = self.lock_handle(key);
         let Some(index) = state.keys.index_of(key) else {
             return false;
         };
@@ -144,30 +172,46 @@ impl Limiter {
 
     /// Evicts every idle key (its state equal to a fresh key's); returns how many.
     pub fn evict_idle(&self, now_ms: f64) -> usize {
-        let mut state = self.lock();
-        let State { keys, stats, .. } = &mut *state;
-        let total = keys.rows.len();
-        let evicted = keys.sweep(&self.spec, now_ms, total);
-        stats.evicted += evicted as u64;
-        evicted
+        (0..SHARDS)
+            .map(|shard| {
+                let mut state = self.lock(shard);
+                let State { keys, stats, .. } = &mut *state;
+                let total = keys.rows.len();
+                let evicted = keys.sweep(&self.spec, now_ms, total);
+                stats.evicted += evicted as u64;
+                evicted
+            })
+            .sum()
     }
 
-    /// Current counters.
+    /// Current counters, summed over the shards.
     pub fn stats(&self) -> LimiterStats {
-        let state = self.lock();
-        LimiterStats {
-            keys: state.keys.live,
-            leases: state.leases.live,
-            approximate_bytes: state.keys.approximate_bytes(),
-            ..state.stats
+        let mut total = LimiterStats::default();
+        for shard in 0..SHARDS {
+            let state = self.lock(shard);
+            let LimiterStats {
+                admitted,
+                refused,
+                evicted,
+                leases_expired,
+                ..
+            } = state.stats;
+            total.keys += state.keys.live;
+            total.leases += state.leases.live;
+            total.approximate_bytes += state.keys.approximate_bytes();
+            total.admitted += admitted;
+            total.refused += refused;
+            total.evicted += evicted;
+            total.leases_expired += leases_expired;
         }
+        total
     }
 
-    /// Forgets every key and lease; later calls see fresh keys. Used when a limiter is closed.
+    /// Forgets every key and lease; later calls see the limiter closed. Used when it is closed.
     pub fn clear(&self) {
-        let mut state = self.lock();
-        state.keys = KeyTable::new(&self.spec);
-        state.leases = LeaseTable::default();
-        state.closed = true;
+        self.closed.store(true, Ordering::Release);
+        for shard in 0..SHARDS {
+            *self.lock(shard) = State::new(&self.spec, shard);
+        }
     }
 }

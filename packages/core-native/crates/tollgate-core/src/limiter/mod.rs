@@ -8,6 +8,7 @@ mod keys;
 mod leases;
 mod limiter;
 pub mod registry;
+mod shards;
 mod single;
 mod spec;
 pub mod window;
@@ -19,6 +20,7 @@ pub use batch::{batch_output_len, column, try_batch, BatchKey, BATCH_COLUMNS};
 pub use keys::KeyHandle;
 pub use leases::LeaseHandle;
 pub use limiter::{Limiter, LimiterStats};
+pub use shards::{shard_of_handle, shard_of_name, SHARDS};
 pub use single::try_acquire_one;
 pub use spec::{LimiterSpec, Measure, Rule, SpecError};
 

@@ -23,13 +23,13 @@ pub fn try_acquire_one(
         out.len() >= HEADER + SCOPE_HEADER + rules,
         "output too short"
     );
-    let mut guard = limiter.lock();
+    let mut guard = limiter.lock_handle(key);
     let state = &mut *guard;
     let finish = |out: &mut [f64], outcome: Outcome, rule: f64| {
         out[..HEADER].copy_from_slice(&[outcome as i32 as f64, 0.0, 0.0, rule]);
         outcome
     };
-    if state.closed {
+    if limiter.is_closed() {
         return finish(out, Outcome::Closed, -1.0);
     }
     let Some(row) = state.keys.index_of(key) else {

@@ -1,0 +1,36 @@
+// How a fallback limiter spreads its keys over shards: the same function and handle layout as
+// crates/tollgate-core/src/limiter/shards.rs, so both backends evict and expire in the same order.
+
+/** Shards per limiter (a power of two). */
+export const SHARDS = 16;
+
+/**
+ * The shard of the key `name`: FNV-1a over its code points, a lone surrogate counted as U+FFFD
+ * (what the native binding receives for it).
+ */
+export function shardOfName(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < name.length; index += 1) {
+    let code = name.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const low = name.charCodeAt(index + 1);
+      if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        index += 1;
+      } else {
+        code = 0xfffd;
+      }
+    }
+    hash = Math.imul(hash ^ code, 0x01000193);
+  }
+  return (hash ^ (hash >>> 16)) & (SHARDS - 1);
+}
+
+/** The shard of a key or lease handle (its row index is below 2^32, and 2^32 is a multiple of SHARDS). */
+export const shardOfHandle = (handle: number): number => handle % SHARDS;
+
+/** The row index a handle carries for row `local` of `shard`. */
+export const globalIndex = (local: number, shard: number): number => local * SHARDS + shard;
+
+/** The row of `shard` that `index` names, or `undefined` when it belongs to another shard. */
+export const localIndex = (index: number, shard: number): number | undefined => (index % SHARDS === shard ? Math.floor(index / SHARDS) : undefined);

@@ -124,7 +124,8 @@ export class Limiter implements LeaseOwner {
     const { requests, tokens } = cost === undefined ? DEFAULT_COST : checkCost(cost);
     const store = this.store;
     const out = store.output;
-    const now = this.clock.now();
+    // With wall-clock time the store reads the clock itself (NaN), saving a `Date.now()` here.
+    const now = this.clock === systemClock ? NaN : this.clock.now();
     let outcome: number = OUTCOME.staleKey;
     const handle = key instanceof LimiterKey ? (key.limiterId === this.id ? key.handle : undefined) : this.#handles.get(key);
     if (handle !== undefined) {
@@ -143,12 +144,12 @@ export class Limiter implements LeaseOwner {
 
     if (outcome === OUTCOME.admitted) {
       if (admitChannel.hasSubscribers) admitChannel.publish({ limiter: this.name, keys: [keyName(key)], requests, tokens, waitedMs: 0 });
-      return new SingleScopeDecision(true, 0, this.labels, out, HEADER + SCOPE_HEADER, undefined, { owner: this, key, atMs: out[HEADER]!, lease: out[HEADER + 1]! }, tokens);
+      return new SingleScopeDecision(true, 0, this.labels, out, HEADER + SCOPE_HEADER, undefined, this, key, tokens);
     }
     if (outcome === OUTCOME.refused) {
       const limitedBy = { scope: 0, limit: this.labels[out[3]!]! };
       if (rejectChannel.hasSubscribers) rejectChannel.publish({ limiter: this.name, keys: [keyName(key)], retryAfterMs: out[1], limit: limitedBy.limit });
-      return new SingleScopeDecision(false, out[1]!, this.labels, out, HEADER + SCOPE_HEADER, limitedBy, undefined, 0);
+      return new SingleScopeDecision(false, out[1]!, this.labels, out, HEADER + SCOPE_HEADER, limitedBy, undefined, key, 0);
     }
     // Stale handles, bad keys, closed limiters and impossible costs take the general path,
     // which re-resolves keys and raises the typed errors.

@@ -11,6 +11,7 @@ export interface LimiterStore {
   /** Where `tryOne` and `tryNamed` write their answer (one array per thread, reused). */
   readonly output: Float64Array;
   key(id: number, name: string, nowMs: number): number;
+  /** `nowMs` NaN: the system clock's time (`Date.now()`), read by the store itself. */
   tryOne(id: number, key: number, requests: number, tokens: number, nowMs: number): number;
   /** As `tryOne`, reading `[id, key, requests, tokens, nowMs]` from `output` at {@link PACKED_INPUT}. */
   tryPacked(): number;

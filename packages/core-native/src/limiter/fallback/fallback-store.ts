@@ -67,9 +67,9 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
 
 const output = new Float64Array(OUTPUT_LENGTH);
 
-/** Single-scope attempt; the same steps as {@link tryScopes} without building a scope list. */
+/** Single-scope attempt (`nowMs` NaN: `Date.now()`); the same steps as {@link tryScopes}. */
 function tryOne(limiter: FallbackLimiter, key: number, requests: number, tokens: number, nowMs: number): number {
-  return tryScopes([[limiter, key]], requests, tokens, nowMs, output);
+  return tryScopes([[limiter, key]], requests, tokens, Number.isNaN(nowMs) ? Date.now() : nowMs, output);
 }
 
 /** The fallback store; limiters live in this thread until closed. */
@@ -95,8 +95,9 @@ export const fallbackStore: LimiterStore = {
   tryPacked: () => tryOne(limiterOf(output[PACKED_INPUT]!), output[PACKED_INPUT + 1]!, output[PACKED_INPUT + 2]!, output[PACKED_INPUT + 3]!, output[PACKED_INPUT + 4]!),
   tryNamed(id, name, requests, tokens, nowMs) {
     const limiter = limiterOf(id);
-    const key = limiter.key(name, nowMs);
-    const outcome = tryOne(limiter, key, requests, tokens, nowMs);
+    const now = Number.isNaN(nowMs) ? Date.now() : nowMs;
+    const key = limiter.key(name, now);
+    const outcome = tryOne(limiter, key, requests, tokens, now);
     output[NAMED_HANDLE] = key;
     return outcome;
   },

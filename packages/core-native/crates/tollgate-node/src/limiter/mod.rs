@@ -128,7 +128,25 @@ fn with_output<T>(body: impl FnOnce(&mut [f64]) -> Result<T>) -> Result<T> {
     body(out)
 }
 
+/// Milliseconds since the Unix epoch, whole, as `Date.now()` counts them.
+fn system_now_ms() -> f64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    since_epoch.as_millis() as f64
+}
+
+/// `now_ms`, or for NaN the system clock's time: reading it here saves the caller a `Date.now()`.
+fn time_or_system(now_ms: f64) -> f64 {
+    if now_ms.is_nan() {
+        system_now_ms()
+    } else {
+        now_ms
+    }
+}
+
 fn try_one(limiter: &Limiter, key: u64, requests: u32, tokens: f64, now_ms: f64) -> Result<i32> {
+    let now_ms = time_or_system(now_ms);
     with_output(|out| {
         if out.len() < HEADER + SCOPE_HEADER + limiter.spec().rules.len() {
             return Err(invalid(
@@ -143,7 +161,8 @@ fn try_one(limiter: &Limiter, key: u64, requests: u32, tokens: f64, now_ms: f64)
     })
 }
 
-/// One scope: takes `requests` and `tokens` from `key` at `now_ms` and writes the answer into
+/// One scope: takes `requests` and `tokens` from `key` at `now_ms` (NaN: the system clock's
+/// time, the one `Date.now()` reads) and writes the answer into
 /// this thread's output (see `try_acquire` in tollgate-core for its layout). Returns the outcome
 /// code (1 admitted, 0 refused, <0 other).
 #[napi]
@@ -189,6 +208,7 @@ pub fn limiter_try_named(
 ) -> Result<i32> {
     guard(|| {
         let limiter = limiter(id)?;
+        let now_ms = time_or_system(now_ms);
         let key = limiter.key(&name, now_ms);
         let outcome = try_one(limiter, key, requests, tokens, now_ms)?;
         with_output(|out| {

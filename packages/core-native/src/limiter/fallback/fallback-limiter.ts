@@ -1,7 +1,7 @@
 // One fallback limiter: the per-scope steps of crates/tollgate-core/src/limiter/acquire.rs and
 // limiter.rs, in the same order with the same arithmetic, over the same shards.
 import { decodeSpec, type FallbackRule } from './fallback-rule.js';
-import { KeyTable } from './key-table.js';
+import { KeyColumns, KeyTable } from './key-table.js';
 import { LeaseTable } from './lease-table.js';
 import { SHARDS, shardOfHandle, shardOfName } from './shard.js';
 import { RING, add, advance, counted, refund, slotMs, waitMs } from './window.js';
@@ -39,7 +39,8 @@ export class FallbackLimiter {
   private freshShards(): Shard[] {
     const windows = this.rules.filter((rule) => rule.kind === 'window').length;
     const buckets = this.rules.filter((rule) => rule.kind === 'bucket').length;
-    return Array.from({ length: SHARDS }, (_, shard) => ({ keys: new KeyTable(this.rules, windows, buckets, shard), leases: new LeaseTable(shard) }));
+    const columns = new KeyColumns(windows, buckets);
+    return Array.from({ length: SHARDS }, (_, shard) => ({ keys: new KeyTable(this.rules, columns, shard), leases: new LeaseTable(shard) }));
   }
 
   /** The key table of the shard that `handle` (a key or lease) belongs to. */
@@ -190,7 +191,7 @@ export class FallbackLimiter {
   totals(): [number, number, number] {
     let keys = 0;
     let leases = 0;
-    let bytes = 0;
+    let bytes = this.shards[0]!.keys.columns.approximateBytes();
     for (const shard of this.shards) {
       keys += shard.keys.live;
       leases += shard.leases.live;

@@ -16,6 +16,8 @@ const NATIVE = LIMITER_LABELS.native;
 const FALLBACK = LIMITER_LABELS.fallback;
 /** Diagnostic column of the concurrent row: the same work as the fallback's (nothing shared). */
 export const PRIVATE_NATIVE = 'tollgate native, private per thread';
+/** Diagnostic column of the key rows: the same checks in one `tryAcquireMany` call. */
+export const BATCHED_NATIVE = 'tollgate native, the same checks in one tryAcquireMany';
 
 function runs(context: BenchContext, warmup: number, unitsPerRun: number): MeasureOptions {
   return { warmup, minIterations: context.quick ? 3 : 20, budgetMs: context.quick ? 50 : 600, unitsPerRun };
@@ -79,6 +81,21 @@ async function manyKeysCell(contender: LimiterContender, count: number): Promise
   return [{ measurement: summarise([elapsed], count, heap, rss) }, `${contender}: heap ${megabytes(heap)}, RSS ${megabytes(rss)}`];
 }
 
+/** One timed run = one `tryAcquireMany` over all `keys` (a new limiter first when `fresh`). */
+function batchCell(context: BenchContext, keys: readonly string[], warmup: number, fresh: boolean): Cell {
+  let limiter = createLimiter({ backend: 'native', requestsPerMinute: NEVER_REFUSED });
+  const measurement = measure(() => {
+    if (fresh) {
+      limiter.close();
+      limiter = createLimiter({ backend: 'native', requestsPerMinute: NEVER_REFUSED });
+    }
+    const batch = limiter.tryAcquireMany(keys);
+    if (batch.admitted !== keys.length) throw new Error(`tryAcquireMany admitted ${batch.admitted} of ${keys.length}`);
+  }, runs(context, warmup, keys.length));
+  limiter.close();
+  return { measurement };
+}
+
 function handleCell(context: BenchContext, backend: 'native' | 'fallback'): Cell {
   const limiter = createLimiter({ backend, requestsPerMinute: NEVER_REFUSED });
   const key = limiter.key('user:1');
@@ -128,6 +145,9 @@ export async function limiterSuite(context: BenchContext, workload: SeedWorkload
     concurrentRow,
     await row('memory_pressure_rate_limit', 1.13, 'a new limiter, then one check on each of 1,000 new keys', (c) => keysCell(context, c, pressureKeys, workload.warmup, true)),
   ];
+  context.progress('check_rate_limit and memory_pressure_rate_limit: the same checks batched');
+  (seedRows[0]!.cells as Map<string, Cell>).set(BATCHED_NATIVE, batchCell(context, workload.keys, workload.warmup, false));
+  (seedRows[2]!.cells as Map<string, Cell>).set(BATCHED_NATIVE, batchCell(context, pressureKeys, workload.warmup, true));
 
   const count = context.quick ? 100_000 : 1_000_000;
   const big = new Map<string, Cell>();

@@ -88,6 +88,8 @@ export {
   createRedisLimiter,
   RedisLimiter,
   RedisLease,
+  redisTryAcquireAll,
+  redisAcquireAll,
   ioredisEvaluator,
   LimitBatch,
 } from './limiter/index.js';
@@ -108,6 +110,7 @@ export type {
   RedisFailurePolicy,
   RedisLimiterOptions,
   RedisLimitDecision,
+  RedisLimiterScope,
   IoredisLike,
   RedisEvaluator,
 } from './limiter/index.js';

@@ -11,4 +11,5 @@ export { createManualClock, systemClock, type LimiterClock, type ManualClock } f
 export { LIMITER_EVENTS, type LimiterEventName } from './events.js';
 export { createRedisLimiter, RedisLimiter, type RedisFailurePolicy, type RedisLimiterOptions, type RedisLimitDecision } from './redis/redis-limiter.js';
 export { RedisLease } from './redis/redis-lease.js';
+export { redisAcquireAll, redisTryAcquireAll, type RedisLimiterScope } from './redis/redis-scopes.js';
 export { ioredisEvaluator, type IoredisLike, type RedisEvaluator } from './redis/redis-evaluator.js';

@@ -14,10 +14,18 @@ export interface IoredisLike {
   eval(script: string, keyCount: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 }
 
-/** Adapts an ioredis client: `EVALSHA` first, `EVAL` once when Redis does not know the script yet. */
+const evaluators = new WeakMap<IoredisLike, RedisEvaluator>();
+
+/**
+ * Adapts an ioredis client: `EVALSHA` first, `EVAL` once when Redis does not know the script yet.
+ * The same client always gets the same evaluator, so limiters built on it can be scopes of one
+ * `redisTryAcquireAll`.
+ */
 export function ioredisEvaluator(client: IoredisLike): RedisEvaluator {
+  const known = evaluators.get(client);
+  if (known !== undefined) return known;
   const hashes = new Map<string, string>();
-  return {
+  const evaluator: RedisEvaluator = {
     async evaluate(script, keys, args) {
       let sha = hashes.get(script);
       if (sha === undefined) hashes.set(script, (sha = createHash('sha1').update(script).digest('hex')));
@@ -29,4 +37,6 @@ export function ioredisEvaluator(client: IoredisLike): RedisEvaluator {
       }
     },
   };
+  evaluators.set(client, evaluator);
+  return evaluator;
 }

@@ -7,6 +7,16 @@ export interface RedisLeaseOwner {
   wake(): void;
 }
 
+/** One scope of a Redis lease. @internal */
+export interface RedisLeasePart {
+  readonly owner: RedisLeaseOwner;
+  readonly key: string;
+  /** Redis time the tokens were counted at. */
+  readonly atMs: number;
+  /** The lease's member in the scope's lease set, when its limiter counts requests in flight. */
+  readonly member: string | undefined;
+}
+
 /**
  * A lease taken from the Redis limiter: like {@link Lease}, but settling and releasing talk to
  * Redis and return promises. A lease granted while Redis was unreachable (policy `open` or
@@ -16,12 +26,9 @@ export class RedisLease {
   #tokens: number;
   #released = false;
 
-  /** @internal */
+  /** @internal `parts` is empty for a lease granted while Redis was unreachable. */
   constructor(
-    private readonly owner: RedisLeaseOwner | undefined,
-    private readonly key: string,
-    private readonly atMs: number,
-    private readonly member: string | undefined,
+    private readonly parts: readonly RedisLeasePart[],
     tokens: number,
     private readonly local?: { settle(usage: { tokens: number }): void; release(): boolean },
   ) {
@@ -46,18 +53,18 @@ export class RedisLease {
     this.#tokens = tokens;
     if (delta === 0) return;
     this.local?.settle({ tokens });
-    if (this.owner !== undefined) await this.owner.settleRemote(this.key, this.atMs, delta);
-    if (delta < 0) this.owner?.wake();
+    await Promise.all(this.parts.map(({ owner, key, atMs }) => owner.settleRemote(key, atMs, delta)));
+    if (delta < 0) for (const { owner } of this.parts) owner.wake();
   }
 
-  /** Frees the in-flight slot; resolves false when already released or expired. */
+  /** Frees the in-flight slot of every scope; resolves false when already released or expired everywhere. */
   async release(): Promise<boolean> {
     if (this.#released) return false;
     this.#released = true;
     if (this.local !== undefined) return this.local.release();
-    if (this.owner === undefined || this.member === undefined) return false;
-    const freed = await this.owner.releaseRemote(this.key, this.member);
-    this.owner.wake();
-    return freed;
+    const held = this.parts.filter((part) => part.member !== undefined);
+    const freed = await Promise.all(held.map(({ owner, key, member }) => owner.releaseRemote(key, member!)));
+    for (const { owner } of this.parts) owner.wake();
+    return freed.includes(true);
   }
 }

@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { TollgateError, invalidArgument } from '../../errors.js';
-import { abortError } from '../../tokenizer/abort.js';
-import { systemClock } from '../clock.js';
-import { checkCost, type AcquireCost, type CheckedCost } from '../cost.js';
+import { systemClock, type LimiterClock } from '../clock.js';
+import { checkCost, type AcquireCost } from '../cost.js';
 import { publish } from '../events.js';
 import { encodeSpec, normalizeRules } from '../limit-rules.js';
 import { createLimiter, type Limiter, type LimiterOptions } from '../limiter.js';
 import type { AcquireOptions } from '../acquire-scopes.js';
-import { queueFor, type AttemptResult, type WaitQueue } from '../wait-queue.js';
-import { RedisLease, type RedisLeaseOwner } from './redis-lease.js';
-import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
+import { queueFor, type WaitQueue } from '../wait-queue.js';
+import type { RedisLease, RedisLeaseOwner } from './redis-lease.js';
+import { RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
 import type { RedisEvaluator } from './redis-evaluator.js';
+import { attemptRedisScopes, redisAcquireAll } from './redis-scopes.js';
 
 /** What to do while Redis cannot be reached. */
 export type RedisFailurePolicy = 'open' | 'closed' | 'local';
@@ -36,7 +35,10 @@ export interface RedisLimiterOptions extends Omit<LimiterOptions, 'backend' | 'n
 export interface RedisLimitDecision {
   readonly allowed: boolean;
   readonly retryAfterMs: number;
+  /** What remains under each limit of the first scope. */
   readonly remaining: Readonly<Record<string, number>>;
+  /** The same per scope, in the order the scopes were given (all zeros from `open` or `closed`). */
+  readonly remainingByScope: readonly Readonly<Record<string, number>>[];
   readonly limitedBy?: { readonly scope: number; readonly limit: string };
   readonly lease?: RedisLease;
   /** `redis`, or the policy that answered while Redis was unreachable. */
@@ -50,14 +52,21 @@ export interface RedisLimitDecision {
 export class RedisLimiter implements RedisLeaseOwner {
   readonly labels: readonly string[];
   readonly name: string;
-  private readonly spec: Float64Array;
-  private readonly redis: RedisEvaluator;
+  /** @internal */
+  readonly spec: Float64Array;
+  /** @internal */
+  readonly redis: RedisEvaluator;
   private readonly prefix: string;
-  private readonly policy: RedisFailurePolicy;
-  private readonly commandTimeoutMs: number;
-  private readonly queue: WaitQueue;
-  private readonly local: Limiter | undefined;
-  private readonly clock;
+  /** @internal */
+  readonly policy: RedisFailurePolicy;
+  /** @internal */
+  readonly commandTimeoutMs: number;
+  /** @internal */
+  readonly queue: WaitQueue;
+  /** @internal The local limiter of the `local` policy. */
+  readonly local: Limiter | undefined;
+  /** @internal */
+  readonly clock: LimiterClock;
   private unavailable = false;
 
   /** @internal */
@@ -89,12 +98,14 @@ export class RedisLimiter implements RedisLeaseOwner {
     return this.unavailable;
   }
 
-  private keysOf(key: string): [string, string] {
+  /** @internal The Redis keys of `key`: its state hash and its lease set. */
+  keysOf(key: string): [string, string] {
     const base = `${this.prefix}:${this.name}:{${key}}`;
     return [`${base}:state`, `${base}:leases`];
   }
 
-  private async call(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /** @internal Runs a script with the command timeout; reports outages and recoveries. */
+  async call(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
@@ -124,44 +135,7 @@ export class RedisLimiter implements RedisLeaseOwner {
    */
   async tryAcquire(key: string, cost?: AcquireCost): Promise<RedisLimitDecision> {
     if (typeof key !== 'string' || key === '') throw invalidArgument('key', 'a non-empty string', key);
-    return this.attempt(key, checkCost(cost));
-  }
-
-  private async attempt(key: string, cost: CheckedCost): Promise<RedisLimitDecision> {
-    const member = randomUUID();
-    const [stateKey, leasesKey] = this.keysOf(key);
-    const rules = Array.from(this.spec.subarray(1));
-    const args = [cost.requests, cost.tokens, member, 1, this.labels.length, this.spec[0]!, ...rules];
-    let reply: number[];
-    try {
-      reply = (await this.call(ACQUIRE_SCRIPT, [stateKey, leasesKey], args)) as number[];
-    } catch (error) {
-      return this.fallback(key, cost, error);
-    }
-    const [outcome, retryAfterMs, scope, rule, atMs] = reply as [number, number, number, number, number];
-    if (outcome === -1) {
-      const label = this.labels[rule]!;
-      const amount = label.startsWith('tokens') ? cost.tokens : cost.requests;
-      throw new TollgateError('ERR_COST_EXCEEDS_CAPACITY', `Expected the cost to fit within \`${label}\` of limiter ${JSON.stringify(this.name)}, got ${amount}.`, { field: label, value: String(amount) });
-    }
-    const remaining: Record<string, number> = {};
-    this.labels.forEach((label, index) => (remaining[label] = Number(reply[5 + index])));
-    if (outcome === 1) {
-      const hasInFlight = this.labels.includes('inFlight');
-      const lease = new RedisLease(this, key, atMs, hasInFlight ? `${member}:${cost.requests}` : undefined, cost.tokens);
-      return { allowed: true, retryAfterMs: 0, remaining, lease, source: 'redis' };
-    }
-    return { allowed: false, retryAfterMs, remaining, limitedBy: { scope, limit: this.labels[rule]! }, source: 'redis' };
-  }
-
-  private fallback(key: string, cost: CheckedCost, error: unknown): RedisLimitDecision {
-    const empty = Object.fromEntries(this.labels.map((label) => [label, 0]));
-    if (this.policy === 'open') return { allowed: true, retryAfterMs: 0, remaining: empty, lease: new RedisLease(undefined, key, 0, undefined, cost.tokens), source: 'open' };
-    if (this.policy === 'closed') return { allowed: false, retryAfterMs: this.commandTimeoutMs, remaining: empty, source: 'closed' };
-    const decision = this.local!.tryAcquire(key, cost);
-    const lease = decision.lease === undefined ? undefined : new RedisLease(undefined, key, 0, undefined, cost.tokens, decision.lease);
-    void error;
-    return { ...decision, lease, source: 'local' };
+    return attemptRedisScopes([{ limiter: this, key }], checkCost(cost));
   }
 
   /**
@@ -171,42 +145,7 @@ export class RedisLimiter implements RedisLeaseOwner {
    */
   acquire(key: string, cost?: AcquireCost, options: AcquireOptions = {}): Promise<RedisLease> {
     if (typeof key !== 'string' || key === '') return Promise.reject(invalidArgument('key', 'a non-empty string', key));
-    const checked = checkCost(cost);
-    const { signal, timeoutMs = Infinity, priority = 0 } = options;
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
-    return new Promise<RedisLease>((resolve, reject) => {
-      let timer: unknown;
-      const cleanup = (): void => {
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const withdraw = this.queue.add<RedisLease>({
-        priority,
-        scopes: [`redis\u0000${this.name}\u0000${key}`],
-        attempt: async (): Promise<AttemptResult<RedisLease>> => {
-          try {
-            const decision = await this.attempt(key, checked);
-            return decision.allowed ? { kind: 'admitted', value: decision.lease! } : { kind: 'wait', retryAfterMs: decision.retryAfterMs };
-          } catch (error) {
-            return { kind: 'error', error };
-          }
-        },
-        resolve: (lease) => (cleanup(), resolve(lease)),
-        reject: (error) => (cleanup(), reject(error)),
-        undo: (lease) => void lease.settle({ tokens: 0 }).then(() => lease.release()).catch(() => undefined),
-      });
-      const giveUp = (error: TollgateError): void => {
-        if (withdraw()) {
-          cleanup();
-          reject(error);
-        }
-      };
-      const onAbort = (): void => giveUp(abortError(signal!.reason));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (Number.isFinite(timeoutMs)) {
-        timer = this.clock.setTimeout(() => giveUp(new TollgateError('ERR_LIMIT_TIMEOUT', `Expected the cost to fit within \`timeoutMs\` (${timeoutMs} ms), got no room in time.`, { field: 'timeoutMs' })), timeoutMs);
-      }
-    });
+    return redisAcquireAll([{ limiter: this, key }], cost, options);
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisLimiter, ioredisEvaluator, redisAcquireAll, redisTryAcquireAll, type RedisLimiter, type RedisLimiterOptions } from '../src/limiter/index.js';
-import { REDIS_INSTALL_HINT, redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { REDIS_INSTALL_HINT, connectRedis, redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const installed = redisServerInstalled();
 if (!installed && process.env['TOLLGATE_REQUIRE_REDIS'] === '1') {
@@ -12,13 +12,7 @@ describe.skipIf(!installed)('Redis limiters over several scopes at once, against
   let server: RedisServer;
   const clients: Redis[] = [];
   let shared: Redis;
-  const connect = async (): Promise<Redis> => {
-    const redis = new Redis(server.port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-    redis.on('error', () => undefined);
-    clients.push(redis);
-    await redis.connect();
-    return redis;
-  };
+  const connect = (): Promise<Redis> => connectRedis(server.port, clients);
   let names = 0;
   const limiter = (options: Omit<RedisLimiterOptions, 'redis' | 'name'>, redis = shared): RedisLimiter =>
     createRedisLimiter({ redis: ioredisEvaluator(redis), name: `scopes-${process.pid}-${(names += 1)}`, ...options } as RedisLimiterOptions);
@@ -87,10 +81,8 @@ describe.skipIf(!installed)('Redis limiters over several scopes at once, against
 
   it('while Redis is down the strictest policy of the scopes answers, and local limits hold', async () => {
     const own = await startRedisServer();
-    const redis = new Redis(own.port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-    redis.on('error', () => undefined);
     try {
-      await redis.connect();
+      const redis = await connectRedis(own.port, clients);
       const open = limiter({ requestsPerMinute: 5, onUnavailable: 'open', commandTimeoutMs: 300 }, redis);
       const local = limiter({ requestsPerMinute: 2, onUnavailable: 'local', commandTimeoutMs: 300 }, redis);
       const closed = limiter({ requestsPerMinute: 5, onUnavailable: 'closed', commandTimeoutMs: 300 }, redis);
@@ -104,7 +96,6 @@ describe.skipIf(!installed)('Redis limiters over several scopes at once, against
       expect([withClosed.allowed, withClosed.source]).toEqual([false, 'closed']);
       expect((await redisTryAcquireAll([{ limiter: open, key: 'k' }])).source).toBe('open');
     } finally {
-      redis.disconnect();
       await own.dispose();
     }
   });

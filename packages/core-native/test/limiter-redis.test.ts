@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisLimiter, ioredisEvaluator, type RedisLimiterOptions } from '../src/limiter/index.js';
-import { REDIS_INSTALL_HINT, redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { REDIS_INSTALL_HINT, connectRedis, redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const installed = redisServerInstalled();
 if (!installed && process.env['TOLLGATE_REQUIRE_REDIS'] === '1') {
@@ -13,13 +13,7 @@ if (!installed) process.stderr.write(`limiter-redis tests skipped: redis-server 
 describe.skipIf(!installed)('Redis limiter against a real redis-server', () => {
   let server: RedisServer;
   const clients: Redis[] = [];
-  const client = async (): Promise<Redis> => {
-    const redis = new Redis(server.port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-    redis.on('error', () => undefined);
-    clients.push(redis);
-    await redis.connect();
-    return redis;
-  };
+  const client = (): Promise<Redis> => connectRedis(server.port, clients);
   let names = 0;
   const limiter = async (options: Omit<RedisLimiterOptions, 'redis' | 'name'>) =>
     createRedisLimiter({ redis: ioredisEvaluator(await client()), name: `test-${process.pid}-${(names += 1)}`, ...options } as RedisLimiterOptions);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 /** The install command the tests and `.ci/run` rely on (Debian). */
 export const REDIS_INSTALL_HINT = 'apt-get install -y redis-server';
@@ -79,4 +80,17 @@ export async function startRedisServer(): Promise<RedisServer> {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An ioredis client connected to the test server on `port`, failing fast while it is down (no
+ * offline queue, no retries per command, reconnecting every 50 ms); added to `clients` so the
+ * test can disconnect them all.
+ */
+export async function connectRedis(port: number, clients: Redis[]): Promise<Redis> {
+  const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+  redis.on('error', () => undefined);
+  clients.push(redis);
+  await redis.connect();
+  return redis;
 }

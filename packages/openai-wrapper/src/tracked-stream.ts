@@ -32,8 +32,15 @@ export async function openStream(stream: Stream<unknown>, onFirst: () => void): 
 }
 
 /**
+ * Ends the calls of streams that were garbage-collected before anything read them: their
+ * leases, in-flight slots and connections would otherwise wait for the lease timeouts.
+ */
+const unread = new FinalizationRegistry<() => void>((abandon) => abandon());
+
+/**
  * Returns a Stream of the SDK's own class that yields what `opened` yields and finishes `call`
- * exactly once: `ok` at the end, `error` when reading fails, `aborted` on `break` or abort.
+ * exactly once: `ok` at the end, `error` when reading fails, `aborted` on `break` or abort, or
+ * when the caller drops the stream without ever reading it (once it is garbage-collected).
  *
  * When `hideUsage` is true (the wrapper asked for usage, not the caller), the usage chunk is not
  * yielded and the `usage: null` servers add to every other chunk is removed, so the caller
@@ -114,7 +121,12 @@ export function trackStream(
   };
 
   const StreamClass = stream.constructor as StreamConstructor;
-  return new StreamClass(() => tracked, controller, client);
+  // Any reader (iteration, tee, toReadableStream) asks for the iterator first; from then on the
+  // stream is in use and only its own end finishes the call.
+  const token = {};
+  const result = new StreamClass(() => (unread.unregister(token), tracked), controller, client);
+  unread.register(result, () => void tracked.return?.(), token);
+  return result;
 }
 
 function isAbort(error: unknown): boolean {

@@ -130,7 +130,7 @@ export function renderReport(sections: readonly BenchSection[], info: ReportInfo
     '- Peers on the adversarial runs run once in a worker thread, which is terminated at the time cap; a stopped cell shows the cap and the speedup is then a lower bound.',
     '- gpt-tokenizer keeps a merge cache across calls (its default), which helps it when the same text is counted again; js-tiktoken and tiktoken (wasm) do not cache.',
     '- Heap Δ is the growth of heap plus external memory across a cell, after a full garbage collection before it; RSS Δ catches native allocations too. Both are rough.',
-    '- Wrapper overhead: the raw and the wrapped openai client on an in-process canned `fetch` (no socket), in alternating rounds with a full GC before each; the added time is the difference of the fastest rounds (per chunk: less the per-call overhead, over the chunks).',
+    '- Wrapper overhead: the raw and the wrapped openai client on an in-process canned `fetch` (no socket), in alternating rounds (memory: one more round each after a full GC); the added time is the difference of the fastest rounds (per chunk: less the per-call overhead, over the chunks).',
     '- LangChain: ChatOpenAI runs offline (its vocabulary given up front, the global `fetch` refusing every request during the suite); accuracy is against js-tiktoken in the mock OpenAI server counting the messages as sent.',
     '- The machine these numbers come from is shared with other work and noisy (see the load average above); rows near 1.0x can move by tens of percent between runs.',
     '- Run it yourself: `npm run bench` (full) or `npm run bench -- --quick`; add `--python /path/to/venv/bin/python` (or set `TOLLGATE_BENCH_PYTHON`) for the Python columns.',

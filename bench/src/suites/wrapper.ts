@@ -68,38 +68,30 @@ async function streams(client: OpenAI, count: number): Promise<void> {
   }
 }
 
-interface Round {
-  /** Time per unit (call or chunk), ms. */
-  readonly ms: number;
-  readonly heapMb: number;
-  readonly rssMb: number;
+/** Time per unit (call or chunk) of one round, ms. */
+async function timed(units: number, run: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / units;
 }
 
-/** One round after a full GC: its time per unit, and how much the heap and the RSS grew during it. */
-async function round(units: number, run: () => Promise<void>): Promise<Round> {
+/**
+ * Heap and RSS growth during one untimed round after a full GC. Kept apart from the timed rounds:
+ * right after a full GC the same calls ran several times slower here, so a GC per timed round
+ * would distort the times.
+ */
+async function grows(run: () => Promise<void>): Promise<{ heapMb: number; rssMb: number }> {
   collectGarbage();
   const heap = memoryMb();
   const rss = rssMb();
-  const start = performance.now();
   await run();
-  const ms = (performance.now() - start) / units;
-  return { ms, heapMb: memoryMb() - heap, rssMb: rssMb() - rss };
-}
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
-function measurementOf(rounds: readonly Round[]): Measurement {
-  return summarise(rounds.map((r) => r.ms), 1, median(rounds.map((r) => r.heapMb)), median(rounds.map((r) => r.rssMb)));
+  return { heapMb: memoryMb() - heap, rssMb: rssMb() - rss };
 }
 
 /**
  * Alternating rounds of the raw and the wrapped client (alternation lets the drift of a shared
- * machine hit both alike), after `warmup` rounds each that are not kept. Every round runs
- * `run(client)`, which does `units` units of work.
+ * machine hit both alike), after `warmup` rounds each that are not kept, then one memory round
+ * each. Every round runs `run(client)`, which does `units` units of work.
  */
 async function compare(warmup: number, rounds: number, units: number, run: (client: OpenAI) => Promise<void>): Promise<{ raw: Measurement; wrapped: Measurement }> {
   const raw = makeClient();
@@ -108,13 +100,18 @@ async function compare(warmup: number, rounds: number, units: number, run: (clie
     await run(raw);
     await run(wrapped);
   }
-  const rawRounds: Round[] = [];
-  const wrappedRounds: Round[] = [];
+  const rawTimes: number[] = [];
+  const wrappedTimes: number[] = [];
   for (let index = 0; index < rounds; index += 1) {
-    rawRounds.push(await round(units, () => run(raw)));
-    wrappedRounds.push(await round(units, () => run(wrapped)));
+    rawTimes.push(await timed(units, () => run(raw)));
+    wrappedTimes.push(await timed(units, () => run(wrapped)));
   }
-  return { raw: measurementOf(rawRounds), wrapped: measurementOf(wrappedRounds) };
+  const rawMemory = await grows(() => run(raw));
+  const wrappedMemory = await grows(() => run(wrapped));
+  return {
+    raw: summarise(rawTimes, 1, rawMemory.heapMb, rawMemory.rssMb),
+    wrapped: summarise(wrappedTimes, 1, wrappedMemory.heapMb, wrappedMemory.rssMb),
+  };
 }
 
 interface Added {
@@ -140,14 +137,17 @@ export async function wrapperSuite(context: BenchContext): Promise<SuiteResult> 
   const rounds = context.quick ? 8 : 25;
   const perRound = context.quick ? 60 : 300;
   const streamsPerRound = context.quick ? 3 : 20;
+  // Warm-up: here the wrapped calls settled only after about 1,500 calls (the JIT), so quick mode
+  // warms up as long as a full run does.
+  const warmupRounds = context.quick ? 25 : 6;
 
   context.progress('wrapper overhead: non-streaming calls');
-  const plain = await compare(2, rounds, perRound, (client) => calls(client, perRound));
+  const plain = await compare(warmupRounds, rounds, perRound, (client) => calls(client, perRound));
   const call = added(plain.raw, plain.wrapped);
 
   // Per chunk: the streamed difference, less the per-call overhead measured above, over the chunks.
   context.progress('wrapper overhead: streamed chunks');
-  const streamed = await compare(2, rounds, streamsPerRound * STREAM_CHUNKS, (client) => streams(client, streamsPerRound));
+  const streamed = await compare(warmupRounds, rounds, streamsPerRound * STREAM_CHUNKS, (client) => streams(client, streamsPerRound));
   const chunk = added(streamed.raw, streamed.wrapped, { min: call.min / STREAM_CHUNKS, median: call.median / STREAM_CHUNKS, mean: call.mean / STREAM_CHUNKS });
 
   const overheadOf = (value: Added, target: number, unit: string) =>
@@ -184,7 +184,7 @@ export async function wrapperSuite(context: BenchContext): Promise<SuiteResult> 
           `The same \`openai\` client raw and wrapped by \`wrapOpenAI\`, both on an in-process \`fetch\` that answers at once with a canned completion (or a ${STREAM_CHUNKS}-chunk stream with usage), so the difference is the time the wrapper adds. It is wrapped with no options: it counts the prompt, checks the context window and settles usage and cost (the usage record is built and published); no limiter and no routing.`,
           `Issue 7's targets: per call ${pass(call.min, TARGET_CALL_US)}; per chunk ${pass(chunk.min, TARGET_CHUNK_US)}.`,
           `Here the "speedup" is raw time / wrapped time, so it is below 1.0x by construction: the wrapper does more work than the client alone, and 1 − ratio is the share of a call (or chunk) spent in the wrapper on a server that answers in no time; against a real API's latency of hundreds of ms it vanishes. These rows are not speedups, do not enter the seed's geometric mean, and are left out of the chart's bars.`,
-          `Each cell is ${rounds} rounds alternating raw and wrapped (after 2 warm-up rounds each), with a full GC before each round; a cell's time is per call or per chunk, its iterations are rounds, and Heap Δ / RSS Δ are the median growth during one round. The added time is the difference of the fastest rounds: other work on a shared machine only ever adds time, so the fastest round is the least disturbed (the notes also give it from the medians and the means; the ratio column uses the means, like every row).`,
+          `Each cell is ${rounds} rounds alternating raw and wrapped (after ${warmupRounds} warm-up rounds each), a cell's time is per call or per chunk and its iterations are rounds. Heap Δ / RSS Δ are the growth during one more, untimed round per client after a full GC (not before the timed rounds: right after a full GC the same calls ran several times slower). The added time is the difference of the fastest rounds: other work on a shared machine only ever adds time, so the fastest round is the least disturbed (the notes also give it from the medians and the means; the ratio column uses the means, like every row).`,
         ].join(' '),
         contenders: [WRAPPED, RAW],
         rows,

@@ -17,7 +17,6 @@ import { duration, ratio } from './format.js';
 import { runPython, withPython } from './python-columns.js';
 import { renderReport } from './report.js';
 import { countingSections } from './suites/counting.js';
-import { langchainSuite } from './suites/langchain.js';
 import { limiterSuite } from './suites/limiter.js';
 import { poolSuite } from './suites/pools.js';
 import { routerSuite } from './suites/router.js';
@@ -31,6 +30,8 @@ const outDir = values.out ?? fileURLToPath(new URL('../results/', import.meta.ur
 const quick = values.quick ?? false;
 // Python columns: an explicit --python always; TOLLGATE_BENCH_PYTHON only outside quick mode.
 const python = values.python ?? (quick ? undefined : process.env['TOLLGATE_BENCH_PYTHON'] || undefined);
+// LangChain is imported only when its suite runs: loading it takes seconds.
+const langchainSuite = async (context: BenchContext) => (await import('./suites/langchain.js')).langchainSuite(context);
 const SUITES = { tokens: tokenSuite, limiter: limiterSuite, router: routerSuite, pools: poolSuite, wrapper: wrapperSuite, langchain: langchainSuite } as const;
 const only = new Set((values.only ?? [...Object.keys(SUITES), 'counting'].join(',')).split(',').map((name) => name.trim()));
 for (const name of only) {

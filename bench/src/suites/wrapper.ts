@@ -138,7 +138,7 @@ export async function wrapperSuite(context: BenchContext): Promise<SuiteResult> 
   const perRound = context.quick ? 60 : 300;
   const streamsPerRound = context.quick ? 3 : 20;
   // Warm-up: here the wrapped calls settled only after about 1,500 calls (the JIT), so quick mode
-  // warms up as long as a full run does.
+  // warms up about as many calls as a full run does.
   const warmupRounds = context.quick ? 25 : 6;
   // A stream already repeats its per-chunk path 200 times, and shares the call path warmed above.
   const streamWarmupRounds = context.quick ? 10 : 6;
@@ -186,7 +186,7 @@ export async function wrapperSuite(context: BenchContext): Promise<SuiteResult> 
           `The same \`openai\` client raw and wrapped by \`wrapOpenAI\`, both on an in-process \`fetch\` that answers at once with a canned completion (or a ${STREAM_CHUNKS}-chunk stream with usage), so the difference is the time the wrapper adds. It is wrapped with no options: it counts the prompt, checks the context window and settles usage and cost (the usage record is built and published); no limiter and no routing.`,
           `Issue 7's targets: per call ${pass(call.min, TARGET_CALL_US)}; per chunk ${pass(chunk.min, TARGET_CHUNK_US)}.`,
           `Here the "speedup" is raw time / wrapped time, so it is below 1.0x by construction: the wrapper does more work than the client alone, and 1 − ratio is the share of a call (or chunk) spent in the wrapper on a server that answers in no time; against a real API's latency of hundreds of ms it vanishes. These rows are not speedups, do not enter the seed's geometric mean, and are left out of the chart's bars.`,
-          `Each cell is ${rounds} rounds alternating raw and wrapped (after ${warmupRounds} warm-up rounds each, ${streamWarmupRounds} for the streams), a cell's time is per call or per chunk and its iterations are rounds. Heap Δ / RSS Δ are the growth during one more, untimed round per client after a full GC (not before the timed rounds: right after a full GC the same calls ran several times slower). The added time is the difference of the fastest rounds: other work on a shared machine only ever adds time, so the fastest round is the least disturbed (the notes also give it from the medians and the means; the ratio column uses the means, like every row).`,
+          `Each cell is ${rounds} rounds alternating raw and wrapped (after ${warmupRounds} warm-up rounds each, ${streamWarmupRounds} for the streams); a cell's time is per call or per chunk and its iterations are rounds. Heap Δ / RSS Δ are the growth during one more, untimed round per client after a full GC (not before the timed rounds: right after a full GC the same calls ran several times slower). The added time is the difference of the fastest rounds: other work on a shared machine only ever adds time, so the fastest round is the least disturbed (the notes also give it from the medians and the means; the ratio column uses the means, like every row).`,
         ].join(' '),
         contenders: [WRAPPED, RAW],
         rows,

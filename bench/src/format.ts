@@ -1,4 +1,5 @@
 // Number formats shared by the report and the chart.
+import type { BenchRow } from './table.js';
 
 /** A duration given in ms, in the unit that reads best (s, ms, µs or ns). */
 export function duration(ms: number): string {
@@ -24,4 +25,10 @@ export function improvement(value: number | undefined): string {
 export function megabytes(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
   return `${value >= 0 ? '+' : ''}${value.toFixed(2)} MB`;
+}
+
+/** Time a layer adds against its target, e.g. `+20.10 µs per call added, target ≤ 50 µs: pass`. */
+export function overheadText(overhead: NonNullable<BenchRow['overhead']>): string {
+  const { addedUs, targetUs, per } = overhead;
+  return `${addedUs >= 0 ? '+' : ''}${addedUs.toFixed(2)} µs per ${per} added, target ≤ ${targetUs} µs: ${addedUs <= targetUs ? 'pass' : 'FAIL'}`;
 }

@@ -1,10 +1,10 @@
 // `npm run bench [-- --quick] [-- --out DIR] [-- --python VENV/bin/python] [-- --only SUITES]`:
 // runs every benchmark in one process and writes report.md and speedups.svg (default:
-// bench/results/). `--only tokens,limiter,router,pools,counting` runs some suites (for work on one
-// component; a report of all nine seed rows needs every suite).
+// bench/results/). `--only tokens,limiter,router,pools,wrapper,langchain,counting` runs some
+// suites (for work on one component; a report of all nine seed rows needs every suite).
 process.env['TOLLGATE_BACKEND'] ??= 'native';
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { limiterSuite } from './suites/limiter.js';
 import { poolSuite } from './suites/pools.js';
 import { routerSuite } from './suites/router.js';
 import { tokenSuite } from './suites/tokens.js';
+import { wrapperSuite } from './suites/wrapper.js';
 import { geometricMean, meanOf, speedup, type BenchRow, type BenchSection } from './table.js';
 import { seedWorkload } from './workload.js';
 
@@ -29,7 +30,9 @@ const outDir = values.out ?? fileURLToPath(new URL('../results/', import.meta.ur
 const quick = values.quick ?? false;
 // Python columns: an explicit --python always; TOLLGATE_BENCH_PYTHON only outside quick mode.
 const python = values.python ?? (quick ? undefined : process.env['TOLLGATE_BENCH_PYTHON'] || undefined);
-const SUITES = { tokens: tokenSuite, limiter: limiterSuite, router: routerSuite, pools: poolSuite } as const;
+// LangChain is imported only when its suite runs: loading it takes seconds.
+const langchainSuite = async (context: BenchContext) => (await import('./suites/langchain.js')).langchainSuite(context);
+const SUITES = { tokens: tokenSuite, limiter: limiterSuite, router: routerSuite, pools: poolSuite, wrapper: wrapperSuite, langchain: langchainSuite } as const;
 const only = new Set((values.only ?? [...Object.keys(SUITES), 'counting'].join(',')).split(',').map((name) => name.trim()));
 for (const name of only) {
   if (name !== 'counting' && !(name in SUITES)) throw new Error(`Expected \`--only\` to list suites among ${Object.keys(SUITES).join(', ')}, counting; got ${JSON.stringify(name)}.`);
@@ -102,16 +105,10 @@ const configuration = [
   `Warm-up iterations: ${workload.warmup} per cell of the seed rows`,
   `Worker threads for concurrent rows: 8, on ${context.cores} cores`,
 ];
-const extraNotes: string[] = [];
-for (const file of ['wrapper-overhead.ts', 'langchain-counter.ts']) {
-  if (existsSync(fileURLToPath(new URL(file, import.meta.url)))) {
-    extraNotes.push(`bench/src/${file} is a stand-alone script (it runs on import and exports no suite function), so it is not part of this report yet; to add it, export \`(context: BenchContext) => Promise<SuiteResult>\` and call it from main.ts.`);
-  }
-}
 
 const seconds = (Date.now() - startedAt.getTime()) / 1000;
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'report.md'), renderReport(sections, { quick, startedAt, seconds, seed, python: pythonContenders, pythonNote, configuration, diagnostics, extraNotes }));
+writeFileSync(join(outDir, 'report.md'), renderReport(sections, { quick, startedAt, seconds, seed, python: pythonContenders, pythonNote, configuration, diagnostics }));
 writeFileSync(join(outDir, 'speedups.svg'), renderChart(seed, sections));
 
 for (const row of seed.rows) {

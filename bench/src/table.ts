@@ -20,6 +20,11 @@ export interface BenchRow {
   readonly seedSpeedup?: number;
   /** What one timed run of this row does, e.g. `15 counts (3 texts × 5 models)`. */
   readonly perRun?: string;
+  /**
+   * Set on rows that measure time a layer adds (raw vs wrapped), not a speedup: their ratio is
+   * below 1.0x by construction, so the chart shows the added time against the target instead.
+   */
+  readonly overhead?: { readonly addedUs: number; readonly targetUs: number; readonly per: string };
 }
 
 /** What a suite hands back: its rows of the seed summary, and its own sections. */

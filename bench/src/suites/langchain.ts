@@ -12,8 +12,10 @@
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
 
-import { createTokenCounter, toChatMessage } from '../../../packages/langchain-plugin/src/index.js';
-import { AIMessage, ChatOpenAI, countChatPrompt, HumanMessage, SystemMessage, ToolMessage, trimMessages, type BaseMessage } from '../../../packages/langchain-plugin/test/support/peers.js';
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage, trimMessages, type BaseMessage } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
+import { createTokenCounter, toChatMessage } from '@tollgate/langchain';
+import { countChatPrompt } from '@tollgate/mock-openai-server';
 import type { BenchContext } from '../context.js';
 import { chunksOfBytes, corpusText } from '../corpus-text.js';
 import { measureAsync, type MeasureOptions } from '../harness.js';

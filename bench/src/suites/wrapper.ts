@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 
 import OpenAI from 'openai';
 
-import { wrapOpenAI } from '../../../packages/openai-wrapper/src/index.js';
+import { wrapOpenAI } from '@tollgate/openai';
 import type { BenchContext } from '../context.js';
 import { collectGarbage, memoryMb, rssMb, summarise, type Measurement } from '../harness.js';
 import type { BenchRow, SuiteResult } from '../table.js';

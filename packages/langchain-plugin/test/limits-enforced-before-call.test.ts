@@ -97,9 +97,7 @@ describe('limits enforced before the call', () => {
   });
 
   it('fromCoreLimiter takes every key at once, settles, and fits the CallLimiter of @tollgate/openai too', async () => {
-    // TODO: uses a token rule; acquireAll over several keys of a limiter with `maxInFlight` throws
-    // ERR_LIMITER_CLOSED today (reported with issue 3).
-    const core = createLimiter({ backend: 'fallback', tokensPerMinute: 100 });
+    const core = createLimiter({ backend: 'fallback', tokensPerMinute: 100, maxInFlight: 2 });
     const shared: CallLimiter = fromCoreLimiter(core);
     const lease = await shared.acquire(['model:a', 'user:1'], { requests: 1, tokens: 80 }, {});
     const blocked = new AbortController();

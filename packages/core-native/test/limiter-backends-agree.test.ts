@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createLimiter, createManualClock, type Lease, type LimiterOptions } from '../src/limiter/index.js';
 import { loadNativeBinding } from '../src/native/binding.js';
+import { randomSteps } from './support/random-steps.js';
 
 const nativeLoads = !(loadNativeBinding() instanceof Error);
 
-/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
-function randomSteps(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 /** Runs one random script of tries, settles, releases and evictions and records every answer. */
 async function transcript(backend: 'native' | 'fallback', options: LimiterOptions, seed: number): Promise<unknown[]> {

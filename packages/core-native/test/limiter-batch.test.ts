@@ -4,21 +4,12 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createLimiter, createManualClock, type AcquireCost, type Lease, type Limiter, type LimiterKey, type LimiterOptions, type ManualClock } from '../src/limiter/index.js';
 import { loadNativeBinding } from '../src/native/binding.js';
+import { randomSteps } from './support/random-steps.js';
 
 // The backend is the one TOLLGATE_BACKEND selects (run the file with native and with fallback);
 // the last test compares both backends directly.
 const nativeLoads = !(loadNativeBinding() instanceof Error);
 
-/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
-function randomSteps(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 const NAMES = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'team', 'x\u0000y'];
 

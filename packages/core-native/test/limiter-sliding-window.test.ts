@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLimiter, createManualClock } from '../src/limiter/index.js';
+import { randomSteps } from './support/random-steps.js';
 
-/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
-function randomSteps(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 describe('sliding windows', () => {
   it('a start rate of 1 per second never lets two starts happen within one second', async () => {

@@ -65,4 +65,12 @@ describe('loadLiteLLMModelPrices', () => {
     expect(loadLiteLLMModelPrices(bad, { skipInvalid: true })).toHaveLength(4);
     expect(() => loadLiteLLMModelPrices([])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_MODEL_DATA', field: 'json' }));
   });
+
+  it('names an entry without a model name, or skips it so the rest still registers', () => {
+    const nameless = { ...litellm, ' ': { input_cost_per_token: 1e-6, litellm_provider: 'openai' } };
+    expect(() => loadLiteLLMModelPrices(nameless)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_MODEL_DATA', field: 'json', value: '" "' }));
+    const kept = loadLiteLLMModelPrices(nameless, { skipInvalid: true });
+    expect(kept).toHaveLength(4);
+    expect(() => registerModels(kept)).not.toThrow();
+  });
 });

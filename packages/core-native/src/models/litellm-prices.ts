@@ -78,7 +78,8 @@ function convertEntry(name: string, entry: Record<string, unknown>, skipInvalid:
  * @example
  * registerModels(loadLiteLLMModelPrices(JSON.parse(text)));
  * @throws TollgateError `ERR_INVALID_MODEL_DATA` naming `json["model"].field` for a malformed
- *   number (unless `skipInvalid`), or when `json` is not an object.
+ *   number or an empty model name (unless `skipInvalid`, which skips such entries), or when
+ *   `json` is not an object.
  */
 export function loadLiteLLMModelPrices(json: unknown, options: LoadLiteLLMOptions = {}): ModelEntry[] {
   if (!isRecord(json)) {
@@ -89,6 +90,11 @@ export function loadLiteLLMModelPrices(json: unknown, options: LoadLiteLLMOption
   const entries: ModelEntry[] = [];
   for (const [name, entry] of Object.entries(json)) {
     if (name === 'sample_spec' || !isRecord(entry)) continue;
+    if (name.trim() === '') {
+      // A model must have a name; `registerModels` would refuse the whole batch for one without.
+      if (skipInvalid) continue;
+      throw new TollgateError('ERR_INVALID_MODEL_DATA', `Expected every key of \`json\` to be a model name, got ${JSON.stringify(name)}.`, { field: 'json', value: JSON.stringify(name) });
+    }
     try {
       const converted = convertEntry(name, entry, skipInvalid);
       if (converted !== undefined) entries.push(converted);

@@ -12,6 +12,7 @@ beforeAll(async () => {
     models: {
       'acme-null-choices': { usageChunkChoices: 'null', encoding: 'o200k_base' },
       'acme-no-usage': { streamUsage: false, encoding: 'o200k_base' },
+      'gpt-4.1-nano': { streamUsage: false },
     },
   });
 });
@@ -110,6 +111,19 @@ describe('streams of a wrapped client', () => {
     expect(record?.promptTokensCountedEstimated).toBe(true);
     expect(record?.costUsd).toBeUndefined();
     expect(record?.costUnavailableReason).toBe('unknown-model');
+  });
+
+  it('prices nothing when neither the provider nor the local count gives the prompt size', async () => {
+    harness.records.length = 0;
+    // An image detail the local counter refuses to guess at; the server takes it as it is.
+    const unknownPart = [{ type: 'text', text: 'Describe this.' }, { type: 'image_url', image_url: { url: 'https://images.invalid/a.png', detail: 'ultra' } }] as unknown as string;
+    await collect(await harness.wrapped.chat.completions.create({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: unknownPart }], stream: true }));
+    const record = harness.records[0];
+
+    expect(record).toMatchObject({ status: 'ok', usageSource: 'estimated', promptTokensCounted: undefined, promptTokens: undefined });
+    expect(record?.completionTokens).toBeGreaterThan(0);
+    expect(record?.costUsd).toBeUndefined();
+    expect(record?.costUnavailableReason).toBe('no-usage');
   });
 
   it('keeps tee() and toReadableStream() working', async () => {

@@ -64,8 +64,9 @@ export class CallRecorder {
     const models = [end.responseModel, progress.target?.providerModel, servedModel, plan.model].filter(
       (model, index, all): model is string => model !== undefined && all.indexOf(model) === index,
     );
+    // Without the provider's usage and without a local count there is no prompt size to price.
     const cost =
-      tokens.source === 'none'
+      tokens.source === 'none' || (usage === undefined && tokens.prompt === undefined)
         ? { reason: 'no-usage' as const }
         : costOf(
             usage?.raw ?? { prompt_tokens: tokens.prompt ?? 0, completion_tokens: tokens.output ?? 0 },

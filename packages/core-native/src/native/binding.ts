@@ -19,8 +19,16 @@ export interface NativeBinding {
     mask: number,
     cancel: NativeCancelToken,
   ): Promise<Uint32Array>;
+  countStagedAsync(handle: number, staged: NativeStagedText, mask: number, cancel: NativeCancelToken): Promise<Uint32Array>;
+  encodeStagedAsync(handle: number, staged: NativeStagedText, mask: number, cancel: NativeCancelToken): Promise<Uint32Array>;
   parallelism(): number;
   CancelToken: new () => NativeCancelToken;
+  StagedText: new () => NativeStagedText;
+}
+
+/** A long text handed to the native side part by part (see `stage-text.ts`). */
+export interface NativeStagedText {
+  append(part: string): void;
 }
 
 export interface NativeCancelToken {

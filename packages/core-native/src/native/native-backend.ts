@@ -2,7 +2,8 @@ import { TollgateError } from '../errors.js';
 import type { TokenizerBackend } from '../tokenizer/backend.js';
 import { ENCODING_NAMES, type EncodingName } from '../tokenizer/encoding-name.js';
 import { abortError, whenAborted } from '../tokenizer/abort.js';
-import type { NativeBinding, NativeCancelToken } from './binding.js';
+import type { NativeBinding, NativeCancelToken, NativeStagedText } from './binding.js';
+import { STAGE_PART_LENGTH, stageText } from './stage-text.js';
 
 const handleOf = (encoding: EncodingName): number => ENCODING_NAMES.indexOf(encoding);
 
@@ -49,6 +50,13 @@ async function cancellable<T>(
     task.catch(() => undefined);
   }
 }
+/** A long text staged on the native side, part by part (see {@link stageText}). */
+async function staging(binding: NativeBinding, text: string, signal: AbortSignal | undefined): Promise<NativeStagedText> {
+  if (signal?.aborted) throw abortError(signal.reason);
+  const staged = new binding.StagedText();
+  await stageText(staged, text, signal);
+  return staged;
+}
 
 /** The Rust core behind the {@link TokenizerBackend} interface. */
 export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
@@ -64,13 +72,22 @@ export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
     countMany: (encoding, texts, mask) => call(() => binding.countTokensMany(handleOf(encoding), texts, mask)),
     countBatch: (encoding, texts, mask) => call(() => binding.countTokensBatch(handleOf(encoding), texts, mask)),
     countAsync: async (encoding, text, mask, signal) => {
+      if (text.length > STAGE_PART_LENGTH) {
+        const staged = await staging(binding, text, signal);
+        return (await cancellable(binding, signal, (token) => binding.countStagedAsync(handleOf(encoding), staged, mask, token)))[0]!;
+      }
       const counts = await cancellable(binding, signal, (token) =>
         binding.countTokensAsync(handleOf(encoding), text, mask, token),
       );
       return counts[0]!;
     },
-    encodeAsync: (encoding, text, mask, signal) =>
-      cancellable(binding, signal, (token) => binding.encodeAsync(handleOf(encoding), text, mask, token)),
+    encodeAsync: async (encoding, text, mask, signal) => {
+      if (text.length > STAGE_PART_LENGTH) {
+        const staged = await staging(binding, text, signal);
+        return cancellable(binding, signal, (token) => binding.encodeStagedAsync(handleOf(encoding), staged, mask, token));
+      }
+      return cancellable(binding, signal, (token) => binding.encodeAsync(handleOf(encoding), text, mask, token));
+    },
     countBatchAsync: (encoding, texts, mask, signal) =>
       cancellable(binding, signal, (token) => binding.countTokensBatchAsync(handleOf(encoding), texts, mask, token)),
   };

@@ -77,8 +77,9 @@ export function countTokensBatch(texts: readonly string[], options?: TokenizeOpt
 }
 
 /**
- * {@link countTokens} off the event loop (native: libuv's thread pool; fallback: 64 KB slices
- * between which the event loop runs).
+ * {@link countTokens} off the event loop (native: libuv's thread pool, a text longer than 2 Mi
+ * characters handed over in parts, one per event-loop turn; fallback: 64 KB slices between which
+ * the event loop runs).
  */
 export async function countTokensAsync(text: string, options?: AsyncTokenizeOptions): Promise<number> {
   requireText(text);

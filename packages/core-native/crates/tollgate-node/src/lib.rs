@@ -8,6 +8,7 @@
 mod cancel;
 mod errors;
 mod limiter;
+mod staged;
 mod tasks;
 mod router;
 

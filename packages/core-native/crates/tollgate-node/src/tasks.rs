@@ -80,7 +80,7 @@ impl Task for TokenTask {
     }
 }
 
-fn task(handle: u32, allowed_special: u32, work: Work, cancel: &CancelToken) -> AsyncTask<TokenTask> {
+pub(crate) fn task(handle: u32, allowed_special: u32, work: Work, cancel: &CancelToken) -> AsyncTask<TokenTask> {
     AsyncTask::new(TokenTask { handle, allowed_special, work, cancelled: cancel.flag() })
 }
 

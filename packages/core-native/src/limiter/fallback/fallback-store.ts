@@ -55,8 +55,10 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
       limiter.counters.refused += 1;
     }
     limiter.writeRemaining(key, row, out, at + SCOPE_HEADER);
-    limiter.sweep(key, now, 2);
   });
+  // Only now, with every scope's key written (see acquire.rs): a sweep between two commits could
+  // evict the key of a later scope.
+  scopes.forEach(([limiter, key], scope) => limiter.sweep(key, rows[scope]![1], 2));
   if (fits) {
     out[0] = OUTCOME.admitted;
     return OUTCOME.admitted;

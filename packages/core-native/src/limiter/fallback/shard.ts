@@ -26,8 +26,12 @@ export function shardOfName(name: string): number {
   return (hash ^ (hash >>> 16)) & (SHARDS - 1);
 }
 
-/** The shard of a key or lease handle (its row index is below 2^32, and 2^32 is a multiple of SHARDS). */
-export const shardOfHandle = (handle: number): number => handle % SHARDS;
+/**
+ * The shard of a key or lease handle (its row index is below 2^32, and 2^32 is a multiple of
+ * SHARDS); shard 0 for a number that is no handle at all (negative, fractional, NaN, beyond
+ * 2^53), where it names no row.
+ */
+export const shardOfHandle = (handle: number): number => (Number.isSafeInteger(handle) && handle >= 0 ? handle % SHARDS : 0);
 
 /** The row index a handle carries for row `local` of `shard`. */
 export const globalIndex = (local: number, shard: number): number => local * SHARDS + shard;

@@ -141,7 +141,13 @@ pub fn try_acquire(scopes: &[Scope<'_>], cost: Cost, now_ms: f64, out: &mut [f64
             state.stats.refused += 1;
         }
         write_remaining(scope.limiter, state, row, &mut out[offset + SCOPE_HEADER..]);
-        let evicted = state.keys.sweep(&scope.limiter.spec, now, 2);
+    }
+    // Only now, with every scope's key written: a sweep between two commits could evict the key
+    // of a later scope (idle until this call) and its commit would land in a freed row.
+    for (scope_index, scope) in scopes.iter().enumerate() {
+        let at = state_of(&guards, scope);
+        let state = &mut *guards[at].as_mut().expect("found above").1;
+        let evicted = state.keys.sweep(&scope.limiter.spec, rows[scope_index].1, 2);
         state.stats.evicted += evicted as u64;
     }
     if fits {

@@ -135,7 +135,7 @@ impl Batch {
             let key = if handle == NAMED {
                 BatchKey::Name(names.next().unwrap_or_default())
             } else {
-                BatchKey::Handle(handle as u64)
+                BatchKey::Handle(super::handle(handle))
             };
             let cost = if per_check_costs {
                 Cost {

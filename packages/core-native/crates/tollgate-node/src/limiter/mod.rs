@@ -29,6 +29,16 @@ pub(crate) fn invalid(message: String) -> Error {
     )
 }
 
+/// A key or lease handle as JS passed it: a whole number in `0..=2^53`, else one that names no
+/// key or lease (a forged or corrupted number is then stale, never another key's handle).
+pub(crate) fn handle(value: f64) -> u64 {
+    if value >= 0.0 && value <= 9_007_199_254_740_992.0 && value.fract() == 0.0 {
+        value as u64
+    } else {
+        u64::MAX
+    }
+}
+
 pub(crate) fn limiter(id: u32) -> Result<&'static Limiter> {
     registry::get(id).ok_or_else(|| invalid(format!("no limiter has id {id}")))
 }
@@ -167,7 +177,7 @@ fn try_one(limiter: &Limiter, key: u64, requests: u32, tokens: f64, now_ms: f64)
 /// code (1 admitted, 0 refused, <0 other).
 #[napi]
 pub fn limiter_try(id: u32, key: f64, requests: u32, tokens: f64, now_ms: f64) -> Result<i32> {
-    guard(|| try_one(limiter(id)?, key as u64, requests, tokens, now_ms))
+    guard(|| try_one(limiter(id)?, handle(key), requests, tokens, now_ms))
 }
 
 /// Where [`limiter_try_packed`] reads `[id, key, requests, tokens, now_ms]` in the output array.
@@ -188,7 +198,7 @@ pub fn limiter_try_packed() -> Result<i32> {
         })?;
         try_one(
             limiter(id as u32)?,
-            key as u64,
+            handle(key),
             requests as u32,
             tokens,
             now_ms,
@@ -241,7 +251,7 @@ pub fn limiter_try_many(
         for (&id, &key) in ids.iter().zip(keys) {
             scopes.push(Scope {
                 limiter: limiter(id)?,
-                key: key as u64,
+                key: handle(key),
             });
         }
         Ok(try_acquire(
@@ -259,7 +269,7 @@ pub fn limiter_try_many(
 /// Frees a lease's in-flight slot; false when it was released or had expired already.
 #[napi]
 pub fn limiter_release(id: u32, lease: f64) -> Result<bool> {
-    guard(|| Ok(limiter(id)?.release(lease as u64)))
+    guard(|| Ok(limiter(id)?.release(handle(lease))))
 }
 
 /// Applies `delta_tokens` (real minus estimated) to the key's token limits.
@@ -271,7 +281,7 @@ pub fn limiter_settle(
     delta_tokens: f64,
     now_ms: f64,
 ) -> Result<bool> {
-    guard(|| Ok(limiter(id)?.settle(key as u64, at_ms, delta_tokens, now_ms)))
+    guard(|| Ok(limiter(id)?.settle(handle(key), at_ms, delta_tokens, now_ms)))
 }
 
 /// Evicts every idle key now; returns how many.

@@ -70,4 +70,14 @@ describe('leases', () => {
     expect(admitted).toBe(true);
     (await second).release();
   });
+
+  it('a cost of no requests holds no in-flight slot and opens no lease', () => {
+    const limiter = createLimiter({ maxInFlight: 1, tokensPerMinute: 1000 });
+    for (let round = 0; round < 5; round += 1) expect(limiter.tryAcquire('k', { requests: 0, tokens: 10 }).allowed).toBe(true);
+    expect(limiter.stats().leases).toBe(0);
+    const held = limiter.tryAcquire('k');
+    expect(held.remaining).toEqual({ tokensPerMinute: 950, inFlight: 0 });
+    expect(limiter.stats().leases).toBe(1);
+    expect(held.lease!.release()).toBe(true);
+  });
 });

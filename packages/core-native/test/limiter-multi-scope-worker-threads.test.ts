@@ -53,7 +53,7 @@ describe('multi-scope acquires from 8 worker threads over keys of every shard', 
     const batchLimiter = createLimiter({ name: batchName, requestsPerHour: 1_000_000, backend: 'native' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     batchLimiter.close();
-    const done = await Promise.race([Promise.all(reports), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100_000))]);
+    const done = await Promise.race([Promise.all(reports), new Promise<undefined>((resolve) => void setTimeout(() => resolve(undefined), 100_000).unref())]);
     await Promise.all(workers.map((worker) => worker.terminate()));
     expect(done, 'workers finished (no deadlock)').toBeDefined();
 

@@ -131,7 +131,13 @@ export function attemptScopes(scopes: readonly LimiterScope[], cost: AcquireCost
   return decision;
 }
 
-function checkOptions(options: AcquireOptions | undefined): { signal?: AbortSignal; timeoutMs: number; priority: number } {
+/**
+ * The options of an `acquire`, checked, with their defaults (no signal, no timeout, priority 0).
+ *
+ * @throws {TollgateError} `ERR_INVALID_ARGUMENT` naming `options.signal`, `options.timeoutMs` or
+ *   `options.priority`.
+ */
+export function checkAcquireOptions(options: AcquireOptions | undefined): { signal?: AbortSignal; timeoutMs: number; priority: number } {
   const { signal, timeoutMs = Infinity, priority = 0 } = options ?? {};
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('options.signal', 'an AbortSignal', signal);
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) throw invalidArgument('options.timeoutMs', 'a non-negative number of milliseconds', timeoutMs);
@@ -154,7 +160,7 @@ export function acquireScopes(scopes: readonly LimiterScope[], cost: AcquireCost
   try {
     const checked = checkCost(cost);
     const resolved = resolveScopes(scopes);
-    const { signal, timeoutMs, priority } = checkOptions(options);
+    const { signal, timeoutMs, priority } = checkAcquireOptions(options);
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     return queued(resolved, checked, signal, timeoutMs, priority);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { TollgateError, type TollgateErrorCode } from '../errors.js';
 import { loadNativeBinding } from '../native/binding.js';
 import { OUTPUT_LENGTH, type LimiterStore } from './store.js';
+import { storedName, storedNames } from './stored-name.js';
 
 /** This thread's answer array; the binding keeps a pointer to it, so it lives as long as the module. */
 const output = new Float64Array(OUTPUT_LENGTH);
@@ -72,14 +73,14 @@ export function loadNativeStore(): LimiterStore | Error {
     backend: 'native',
     output,
     create: (name, spec) => guarded(() => binding.limiterCreate(name, spec)),
-    key: (id, name, nowMs) => guarded(() => binding.limiterKey(id, name, nowMs)),
+    key: (id, name, nowMs) => guarded(() => binding.limiterKey(id, storedName(name), nowMs)),
     tryOne: binding.limiterTry,
     tryPacked: binding.limiterTryPacked,
-    tryNamed: binding.limiterTryNamed,
+    tryNamed: (id, name, requests, tokens, nowMs) => binding.limiterTryNamed(id, storedName(name), requests, tokens, nowMs),
     tryMany: (ids, keys, requests, tokens, nowMs, out) => guarded(() => binding.limiterTryMany(ids, keys, requests, tokens, nowMs, out)),
     batchBuffer: (length) => guarded(() => batchBuffer(length)),
     tryBatch: (id, count, start, names, perCheckCosts, requests, tokens, nowMs) =>
-      guarded(() => tryBatch(id, count, start, names, perCheckCosts, requests, tokens, nowMs)),
+      guarded(() => tryBatch(id, count, start, storedNames(names), perCheckCosts, requests, tokens, nowMs)),
     release: binding.limiterRelease,
     settle: binding.limiterSettle,
     evictIdle: (id, nowMs) => guarded(() => binding.limiterEvictIdle(id, nowMs)),

@@ -119,7 +119,8 @@ export class FallbackLimiter {
       } else if (rule.kind === 'bucket') {
         keys.levels[bucketAt] = keys.levels[bucketAt]! - (rule.tokens ? tokens : requests);
         bucketAt += 1;
-      } else {
+      } else if (requests > 0) {
+        // A cost of no requests holds no slot, so it opens no lease.
         keys.inFlight[row] = keys.inFlight[row]! + requests;
         lease = leases.open(key, requests, now + this.leaseTimeoutMs);
       }

@@ -4,6 +4,7 @@ import { TollgateError } from '../../errors.js';
 import { HEADER, NAMED_HANDLE, OUTCOME, OUTPUT_LENGTH, PACKED_INPUT, SCOPE_HEADER, type LimiterStore } from '../store.js';
 import { fallbackBatchBuffer, tryFallbackBatch } from './fallback-batch.js';
 import { FallbackLimiter } from './fallback-limiter.js';
+import { storedName, storedNames } from '../stored-name.js';
 
 const limiters: FallbackLimiter[] = [];
 const byName = new Map<string, number>();
@@ -92,13 +93,13 @@ export const fallbackStore: LimiterStore = {
     if (name !== '') byName.set(name, id);
     return id;
   },
-  key: (id, name, nowMs) => limiterOf(id).key(name, nowMs),
+  key: (id, name, nowMs) => limiterOf(id).key(storedName(name), nowMs),
   tryOne: (id, key, requests, tokens, nowMs) => tryOne(limiterOf(id), key, requests, tokens, nowMs),
   tryPacked: () => tryOne(limiterOf(output[PACKED_INPUT]!), output[PACKED_INPUT + 1]!, output[PACKED_INPUT + 2]!, output[PACKED_INPUT + 3]!, output[PACKED_INPUT + 4]!),
   tryNamed(id, name, requests, tokens, nowMs) {
     const limiter = limiterOf(id);
     const now = Number.isNaN(nowMs) ? Date.now() : nowMs;
-    const key = limiter.key(name, now);
+    const key = limiter.key(storedName(name), now);
     const outcome = tryOne(limiter, key, requests, tokens, now);
     output[NAMED_HANDLE] = key;
     return outcome;
@@ -109,7 +110,7 @@ export const fallbackStore: LimiterStore = {
   },
   batchBuffer: fallbackBatchBuffer,
   tryBatch: (id, count, start, names, perCheckCosts, requests, tokens, nowMs) =>
-    tryFallbackBatch(limiterOf(id), count, start, names, perCheckCosts, requests, tokens, nowMs),
+    tryFallbackBatch(limiterOf(id), count, start, storedNames(names), perCheckCosts, requests, tokens, nowMs),
   release: (id, lease) => limiterOf(id).release(lease),
   settle: (id, key, atMs, deltaTokens, nowMs) => limiterOf(id).settle(key, atMs, deltaTokens, nowMs),
   evictIdle: (id, nowMs) => limiterOf(id).evictIdle(nowMs),

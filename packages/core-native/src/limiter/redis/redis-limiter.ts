@@ -143,7 +143,7 @@ export class RedisLimiter implements RedisLeaseOwner {
    *
    * @throws {TollgateError} `ERR_LIMIT_TIMEOUT`, `ERR_ABORTED`, `ERR_COST_EXCEEDS_CAPACITY`.
    */
-  acquire(key: string, cost?: AcquireCost, options: AcquireOptions = {}): Promise<RedisLease> {
+  acquire(key: string, cost?: AcquireCost, options?: AcquireOptions): Promise<RedisLease> {
     if (typeof key !== 'string' || key === '') return Promise.reject(invalidArgument('key', 'a non-empty string', key));
     return redisAcquireAll([{ limiter: this, key }], cost, options);
   }

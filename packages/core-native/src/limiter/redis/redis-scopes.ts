@@ -5,8 +5,7 @@ import { TollgateError, invalidArgument } from '../../errors.js';
 import { abortError } from '../../tokenizer/abort.js';
 import type { AcquireOptions } from '../acquire-scopes.js';
 import { checkCost, type AcquireCost, type CheckedCost } from '../cost.js';
-import type { LimiterScope } from '../acquire-scopes.js';
-import { tryAcquireAll } from '../acquire-scopes.js';
+import { checkAcquireOptions, tryAcquireAll, type LimiterScope } from '../acquire-scopes.js';
 import { MAX_SCOPES } from '../store.js';
 import type { AttemptResult } from '../wait-queue.js';
 import { RedisLease, type RedisLeasePart } from './redis-lease.js';
@@ -105,7 +104,7 @@ export async function attemptRedisScopes(scopes: readonly RedisLimiterScope[], c
     limiter.labels.forEach((label, index) => (remaining[label] = Number(reply[at + 1 + index])));
     remainingByScope.push(remaining);
     at += 1 + limiter.labels.length;
-    parts.push({ owner: limiter, key, atMs, member: limiter.labels.includes('inFlight') ? `${member}:${cost.requests}` : undefined });
+    parts.push({ owner: limiter, key, atMs, member: limiter.labels.includes('inFlight') && cost.requests > 0 ? `${member}:${cost.requests}` : undefined });
   }
   const remaining = remainingByScope[0]!;
   if (outcome === 1) return { allowed: true, retryAfterMs: 0, remaining, remainingByScope, lease: new RedisLease(parts, cost.tokens), source: 'redis' };
@@ -136,15 +135,18 @@ export async function redisTryAcquireAll(scopes: readonly RedisLimiterScope[], c
  * @throws {TollgateError} `ERR_LIMIT_TIMEOUT`, `ERR_ABORTED`, `ERR_COST_EXCEEDS_CAPACITY`,
  *   `ERR_INVALID_ARGUMENT`.
  */
-export function redisAcquireAll(scopes: readonly RedisLimiterScope[], cost?: AcquireCost, options: AcquireOptions = {}): Promise<RedisLease> {
+export function redisAcquireAll(scopes: readonly RedisLimiterScope[], cost?: AcquireCost, options?: AcquireOptions): Promise<RedisLease> {
   let checked: CheckedCost;
+  let signal: AbortSignal | undefined;
+  let timeoutMs: number;
+  let priority: number;
   try {
     checkRedisScopes(scopes);
     checked = checkCost(cost);
+    ({ signal, timeoutMs, priority } = checkAcquireOptions(options));
   } catch (error) {
     return Promise.reject(error);
   }
-  const { signal, timeoutMs = Infinity, priority = 0 } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal.reason));
   const { queue, clock } = scopes[0]!.limiter;
   return new Promise<RedisLease>((resolve, reject) => {

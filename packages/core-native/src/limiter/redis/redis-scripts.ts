@@ -127,7 +127,7 @@ for _, scope in ipairs(scopes) do
         state[field] = math.min((state[field] or 0) + wanted, 4294967295)
       elseif rule[1] == 1 then
         state['l' .. rule_index] = state['l' .. rule_index] - wanted
-      else
+      elseif requests > 0 then
         scope.in_flight = scope.in_flight + requests
         redis.call('ZADD', scope.leases, scope.now + scope.lease_timeout, lease_id .. ':' .. requests)
         redis.call('PEXPIRE', scope.leases, math.ceil(scope.lease_timeout) + 1000)

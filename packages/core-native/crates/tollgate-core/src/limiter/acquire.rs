@@ -298,11 +298,13 @@ pub(super) fn commit(
                 keys.levels[bucket_at] -= units(measure, cost) as f64;
                 bucket_at += 1;
             }
-            Rule::InFlight { .. } => {
+            // A cost of no requests holds no slot, so it opens no lease.
+            Rule::InFlight { .. } if cost.requests > 0 => {
                 keys.rows[row].in_flight += cost.requests;
                 let expires_at = now + limiter.spec.lease_timeout_ms;
                 lease = state.leases.open(key, cost.requests, expires_at) as f64;
             }
+            Rule::InFlight { .. } => {}
         }
     }
     keys.rows[row].last_ms = now;

@@ -19,7 +19,8 @@ export type TollgateErrorCode =
   | 'ERR_COST_EXCEEDS_CAPACITY'
   | 'ERR_LIMITER_CONFLICT'
   | 'ERR_LIMITER_CLOSED'
-  | 'ERR_LIMITER_UNAVAILABLE';
+  | 'ERR_LIMITER_UNAVAILABLE'
+  | 'ERR_LIMITER_BACKEND';
 
 const brand = Symbol.for('tollgate.error');
 

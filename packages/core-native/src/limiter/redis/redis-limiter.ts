@@ -10,6 +10,7 @@ import type { RedisLease, RedisLeaseOwner } from './redis-lease.js';
 import { RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
 import type { RedisEvaluator } from './redis-evaluator.js';
 import { attemptRedisScopes, redisAcquireAll } from './redis-scopes.js';
+import { isAnswerError, redisKeysOf } from './redis-keys.js';
 
 /** What to do while Redis cannot be reached. */
 export type RedisFailurePolicy = 'open' | 'closed' | 'local';
@@ -100,8 +101,7 @@ export class RedisLimiter implements RedisLeaseOwner {
 
   /** @internal The Redis keys of `key`: its state hash and its lease set. */
   keysOf(key: string): [string, string] {
-    const base = `${this.prefix}:${this.name}:{${key}}`;
-    return [`${base}:state`, `${base}:leases`];
+    return redisKeysOf(this.prefix, this.name, key);
   }
 
   /** @internal Runs a script with the command timeout; reports outages and recoveries. */
@@ -118,6 +118,10 @@ export class RedisLimiter implements RedisLeaseOwner {
       }
       return result;
     } catch (error) {
+      if (isAnswerError(error)) {
+        const reply = String((error as Error).message).split('\n')[0]!.slice(0, 200);
+        throw new TollgateError('ERR_LIMITER_BACKEND', `Expected Redis to run the script of limiter ${JSON.stringify(this.name)}, got the error reply ${JSON.stringify(reply)}.`, { cause: error });
+      }
       if (!this.unavailable) {
         this.unavailable = true;
         publish('backend-unavailable', () => ({ limiter: this.name, policy: this.policy, error: error instanceof Error ? error.message : String(error) }));

@@ -85,7 +85,9 @@ export async function attemptRedisScopes(scopes: readonly RedisLimiterScope[], c
   let reply: number[];
   try {
     reply = (await first.call(ACQUIRE_SCRIPT, keys, args)) as number[];
-  } catch {
+  } catch (error) {
+    // An error reply from a Redis that is up is the caller's to see, not an outage to paper over.
+    if (TollgateError.isInstance(error) && error.code === 'ERR_LIMITER_BACKEND') throw error;
     return unavailable(scopes, cost);
   }
   const [outcome, retryAfterMs, scopeIndex, rule] = reply as [number, number, number, number];

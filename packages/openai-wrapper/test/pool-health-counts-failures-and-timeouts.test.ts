@@ -119,7 +119,9 @@ describe('pool health counts failures and timeouts', () => {
     });
     const pool = pools({ maxTotalConnections: 1 });
 
-    const upgraded = await pool.upgrade({ origin: `http://127.0.0.1:${(upgrading.address() as AddressInfo).port}`, path: '/', protocol: 'test' });
+    // undici's typings leave `origin` out of UpgradeOptions; an Agent-like dispatcher needs it.
+    const upgradeOrigin = `http://127.0.0.1:${(upgrading.address() as AddressInfo).port}`;
+    const upgraded = await pool.upgrade({ origin: upgradeOrigin, path: '/', protocol: 'test' } as Dispatcher.UpgradeOptions);
     cleanup.push(async () => void upgraded.socket.destroy());
     const response = await pool.request({ origin, path: '/', method: 'GET' });
 

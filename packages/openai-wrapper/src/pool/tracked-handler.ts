@@ -20,8 +20,10 @@ function failureOf(error: unknown): 'error' | 'timeout' {
  * `Dispatcher.request` use) to the caller's handler, keeping the status code, and at the end of
  * the request (complete, error or upgrade) records the result once and frees its slot.
  *
- * A plain class instead of a Proxy: five fields per request and monomorphic calls. Measured on
- * `Dispatcher.request` to a local server, the Proxy cost about 20% of a request.
+ * A plain class instead of a Proxy: five fields per request and direct calls. Measured with
+ * `Dispatcher.request` to loopback servers (interleaved runs on a shared 2-core machine), the
+ * former Proxy version took 12–20% longer per request; this one is within 2–5% of a plain undici
+ * `Agent`.
  */
 export class TrackedHandler implements Handler {
   private status = 0;

@@ -135,10 +135,11 @@ export class ConnectionPools extends Dispatcher {
     await Promise.all([...this.entries.values()].map(({ pool }) => pool.close()));
   }
 
-  /** Aborts everything now. */
+  /** Aborts everything now: running requests and those waiting for the total cap fail. */
   override async destroy(): Promise<void> {
     this.closing = true;
     for (const { health } of this.entries.values()) health.stop();
+    // A request waiting for the total cap is sent when a running one fails, and fails at once.
     await Promise.all([...this.entries.values()].map(({ pool }) => pool.destroy()));
   }
 }

@@ -23,6 +23,7 @@ export class OriginHealth {
   private timeoutsInRow = 0;
   private probeDelayMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     readonly origin: string,
@@ -35,6 +36,7 @@ export class OriginHealth {
 
   /** Adds one request's result to the window; may mark the origin unhealthy (and start probing). */
   record(result: RequestResult): void {
+    if (this.stopped) return;
     const failure = result === 'ok' ? 0 : 1;
     const windowSize = this.failed.length;
     if (this.recorded === windowSize) this.failures -= this.failed[this.nextSlot]!;
@@ -68,6 +70,7 @@ export class OriginHealth {
   }
 
   private markHealthy(reason: string): void {
+    if (this.stopped) return;
     this.healthy = true;
     this.recorded = 0;
     this.nextSlot = 0;
@@ -77,6 +80,7 @@ export class OriginHealth {
   }
 
   private schedule(delayMs: number, body: () => Promise<void>): void {
+    if (this.stopped) return;
     this.timer = setTimeout(() => void body(), delayMs);
     this.timer.unref();
   }
@@ -90,8 +94,9 @@ export class OriginHealth {
     }
   }
 
-  /** Stops probing. */
+  /** Stops probing and recording for good (the pools closed): no health change is announced after. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 }

@@ -104,6 +104,16 @@ describe('pool health counts failures and timeouts', () => {
     expect(pool.isHealthy(`${origin}/v1/chat/completions`)).toBe(false);
   });
 
+  it('remembers a bounded number of origin spellings', async () => {
+    const origin = await serve((_request, response) => response.end('ok'), cleanup);
+    const pool = pools({});
+    for (let index = 0; index < 1_100; index += 1) {
+      await (await pool.request({ origin: `${origin}/#${index}`, path: '/', method: 'GET' })).body.dump();
+    }
+    expect(pool.stats().origins).toHaveLength(1);
+    expect(pool['byKey'].size).toBeLessThanOrEqual(1_024);
+  });
+
   it('an upgraded request frees its slot under maxTotalConnections', async () => {
     const origin = await serve((_request, response) => response.end('plain'), cleanup);
     const upgrading = createServer();

@@ -29,6 +29,9 @@ export interface PoolStats {
   readonly waitingForTotalCap: number;
 }
 
+/** Most origin spellings remembered before the lookup cache starts over. */
+const MAX_ORIGIN_SPELLINGS = 1024;
+
 /** The pool and health of one origin. */
 interface OriginEntry {
   readonly origin: string;
@@ -72,6 +75,8 @@ export class ConnectionPools extends Dispatcher {
       entry = { origin, pool: this.buildPool(origin), health: new OriginHealth(origin, this.settings.health, (path) => this.probe(origin, path)) };
       this.entries.set(origin, entry);
     }
+    // Bounded: callers spelling origins in ever new ways must not grow this without end.
+    if (this.byKey.size >= MAX_ORIGIN_SPELLINGS) this.byKey.clear();
     this.byKey.set(key, entry);
     return entry;
   }

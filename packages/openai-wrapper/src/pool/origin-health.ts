@@ -15,10 +15,15 @@ export type RequestResult = 'ok' | 'error' | 'timeout';
  */
 export class OriginHealth {
   healthy = true;
-  private readonly results: RequestResult[] = [];
+  /** Ring of the last `windowSize` results, 1 for a failure: plain counters, no array per request. */
+  private readonly failed: Uint8Array;
+  private recorded = 0;
+  private nextSlot = 0;
+  private failures = 0;
   private timeoutsInRow = 0;
   private probeDelayMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     readonly origin: string,
@@ -26,16 +31,23 @@ export class OriginHealth {
     private readonly probe: (path: string) => Promise<boolean>,
   ) {
     this.probeDelayMs = options.probeBackoffMs;
+    this.failed = new Uint8Array(options.windowSize);
   }
 
+  /** Adds one request's result to the window; may mark the origin unhealthy (and start probing). */
   record(result: RequestResult): void {
-    this.results.push(result);
-    if (this.results.length > this.options.windowSize) this.results.shift();
+    if (this.stopped) return;
+    const failure = result === 'ok' ? 0 : 1;
+    const windowSize = this.failed.length;
+    if (this.recorded === windowSize) this.failures -= this.failed[this.nextSlot]!;
+    else this.recorded += 1;
+    this.failed[this.nextSlot] = failure;
+    this.failures += failure;
+    this.nextSlot = this.nextSlot + 1 === windowSize ? 0 : this.nextSlot + 1;
     this.timeoutsInRow = result === 'timeout' ? this.timeoutsInRow + 1 : 0;
     if (!this.healthy) return;
-    const failures = this.results.filter((entry) => entry !== 'ok').length;
-    const rateTooHigh =
-      this.results.length >= this.options.minRequests && failures / this.results.length >= this.options.errorRateThreshold;
+
+    const rateTooHigh = this.recorded >= this.options.minRequests && this.failures / this.recorded >= this.options.errorRateThreshold;
     if (rateTooHigh) this.markUnhealthy('error_rate');
     else if (this.timeoutsInRow >= this.options.consecutiveTimeouts) this.markUnhealthy('timeouts');
   }
@@ -58,13 +70,17 @@ export class OriginHealth {
   }
 
   private markHealthy(reason: string): void {
+    if (this.stopped) return;
     this.healthy = true;
-    this.results.length = 0;
+    this.recorded = 0;
+    this.nextSlot = 0;
+    this.failures = 0;
     this.timeoutsInRow = 0;
     this.announce(reason);
   }
 
   private schedule(delayMs: number, body: () => Promise<void>): void {
+    if (this.stopped) return;
     this.timer = setTimeout(() => void body(), delayMs);
     this.timer.unref();
   }
@@ -78,8 +94,9 @@ export class OriginHealth {
     }
   }
 
-  /** Stops probing. */
+  /** Stops probing and recording for good (the pools closed): no health change is announced after. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 }

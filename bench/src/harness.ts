@@ -29,6 +29,10 @@ export interface Measurement {
   readonly memoryDeltaMb: number;
   /** Growth of the resident set across the runs (MB): catches native (Rust) allocations too. */
   readonly rssDeltaMb?: number;
+  /** The run times (ms) the figures come from, so measurements taken in parts can be merged. */
+  readonly samplesMs?: readonly number[];
+  /** Units per run, as given to {@link summarise}. */
+  readonly unitsPerRun?: number;
 }
 
 setFlagsFromString('--expose-gc');
@@ -94,11 +98,26 @@ export function summarise(times: readonly number[], unitsPerRun: number, memoryD
     iterations: times.length,
     meanMs: mean,
     medianMs: sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2,
-    minMs: Math.min(...times),
-    maxMs: Math.max(...times),
+    minMs: sorted[0]!,
+    maxMs: sorted[sorted.length - 1]!,
     stdDevMs: Math.sqrt(variance),
     throughput: unitsPerRun / (mean / 1000),
     memoryDeltaMb,
     ...(rssDeltaMb === undefined ? {} : { rssDeltaMb }),
+    samplesMs: times,
+    unitsPerRun,
   };
+}
+
+/**
+ * One measurement from several taken in parts (for example in passes that run the contenders in
+ * opposite orders): the runs of all of them; memory figures are the largest growth seen.
+ */
+export function mergeMeasurements(parts: readonly Measurement[]): Measurement {
+  const times = parts.flatMap((part) => part.samplesMs ?? []);
+  const largest = (values: (number | undefined)[]): number | undefined => {
+    const defined = values.filter((value): value is number => value !== undefined);
+    return defined.length === 0 ? undefined : Math.max(...defined);
+  };
+  return summarise(times, parts[0]?.unitsPerRun ?? 1, largest(parts.map((part) => part.memoryDeltaMb)) ?? 0, largest(parts.map((part) => part.rssDeltaMb)));
 }

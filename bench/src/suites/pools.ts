@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import { createConnectionPools } from '../../../packages/openai-wrapper/src/pool/index.js';
 import type { BenchContext } from '../context.js';
 import { HTTP_LABELS, httpRunner } from '../contenders/http-clients.js';
-import { measureAsync, type MeasureOptions } from '../harness.js';
+import { measureAsync, mergeMeasurements, type Measurement, type MeasureOptions } from '../harness.js';
 import { startServers } from '../local-servers.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
 import type { PoolContender } from '../workers/jobs.js';
@@ -18,8 +18,24 @@ const ALL: readonly PoolContender[] = ['pools', 'default', 'undici', 'pools-glob
 const PLAIN: readonly PoolContender[] = ['pools', 'default', 'undici'];
 const CONNECTIONS = 64;
 
+const IN_FLIGHT = 64;
+
 function runs(context: BenchContext, unitsPerRun: number): MeasureOptions {
   return { warmup: 3, minIterations: context.quick ? 3 : 20, budgetMs: context.quick ? 100 : 1_500, unitsPerRun };
+}
+
+/** Half of {@link runs}: for rows measured in two passes. */
+function halfRuns(context: BenchContext, unitsPerRun: number): MeasureOptions {
+  return { warmup: 3, minIterations: context.quick ? 2 : 10, budgetMs: context.quick ? 50 : 750, unitsPerRun };
+}
+
+/** Measures every contender once per pass, in each pass's order, and merges each one's passes. */
+async function inPasses(passes: readonly (readonly PoolContender[])[], measureOne: (contender: PoolContender) => Promise<Measurement>): Promise<Map<string, Cell>> {
+  const parts = new Map<PoolContender, Measurement[]>();
+  for (const pass of passes) {
+    for (const contender of pass) parts.set(contender, [...(parts.get(contender) ?? []), await measureOne(contender)]);
+  }
+  return new Map([...parts].map(([contender, measured]) => [HTTP_LABELS[contender], { measurement: mergeMeasurements(measured) }]));
 }
 
 /** The pool rows: two of the seed's nine, and a section of rows beyond it. */
@@ -32,26 +48,35 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
     const warm = httpRunner('undici', urls, CONNECTIONS);
     for (let i = 0; i < (context.quick ? 300 : 3_000); i++) await warm.step(i);
     await warm.close();
-    const single = new Map<string, Cell>();
-    for (const contender of ALL) {
+    // Each row runs in two passes, the contenders in opposite orders, merged: on this machine the
+    // contender measured first came out slowest most of the time, whichever it was.
+    const passes = [ALL, [...ALL].reverse()];
+    const single = await inPasses(passes, async (contender) => {
       context.progress(`connection_pool: ${HTTP_LABELS[contender]}`);
       const client = httpRunner(contender, urls, CONNECTIONS);
       for (let i = 0; i < urls.length; i++) await client.step(i);
       const measurement = await measureAsync(async () => {
         for (let i = 0; i < urls.length; i++) await client.step(i);
-      }, runs(context, urls.length));
+      }, halfRuns(context, urls.length));
       await client.close();
-      single.set(HTTP_LABELS[contender], { measurement });
-    }
-    const concurrent = new Map<string, Cell>();
-    for (const contender of ALL) {
+      return measurement;
+    });
+    const concurrent = await inPasses(passes, async (contender) => {
       context.progress(`connection_pool_concurrent: ${HTTP_LABELS[contender]}`);
-      const measurement = await context.workers.measure(
+      return context.workers.measure(
         { kind: 'pool', contender, urls, connections: CONNECTIONS },
-        { opsPerThread: context.quick ? 50 : 500, warmupRounds: context.quick ? 1 : 2, rounds: context.quick ? 2 : 6 },
+        { opsPerThread: context.quick ? 50 : 500, warmupRounds: context.quick ? 1 : 2, rounds: context.quick ? 1 : 3 },
       );
-      concurrent.set(HTTP_LABELS[contender], { measurement });
-    }
+    });
+    const inFlight = await inPasses([PLAIN, [...PLAIN].reverse()], async (contender) => {
+      context.progress(`64 requests in flight: ${HTTP_LABELS[contender]}`);
+      const client = httpRunner(contender, urls, CONNECTIONS);
+      const burst = () => Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => client.step(i)));
+      await burst();
+      const measurement = await measureAsync(burst, halfRuns(context, IN_FLIGHT));
+      await client.close();
+      return measurement;
+    });
     const labels = { baseline: HTTP_LABELS.default, subject: HTTP_LABELS.pools };
     const seedRows: BenchRow[] = [
       { name: 'connection_pool', throughputUnit: 'requests/s', cells: single, ...labels, seedSpeedup: 3.22, perRun: '10 requests, one to each endpoint, one at a time' },
@@ -106,6 +131,7 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
           rows: [
             { name: '10 requests via Dispatcher.request (no fetch layer)', throughputUnit: 'requests/s', cells: dispatch, baseline: HTTP_LABELS.undici, subject: HTTP_LABELS.pools },
             { name: '10 chat.completions.create calls through the openai client', throughputUnit: 'requests/s', cells: sdk, ...labels },
+            { name: `${IN_FLIGHT} requests in flight at once from one thread (fetch)`, throughputUnit: 'requests/s', cells: inFlight, ...labels },
           ],
         },
       ],

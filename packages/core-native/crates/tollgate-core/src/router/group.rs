@@ -104,7 +104,12 @@ impl Group {
     }
 
     /// The chosen deployment's router-wide handle, [`NONE_AVAILABLE`] or [`NONE_FITS_CONTEXT`].
-    pub(crate) fn pick(&mut self, config: &RouterConfig, request: &Request, exclude: &[u32]) -> f64 {
+    pub(crate) fn pick(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> f64 {
         match self.pick_local(config, request, exclude) {
             Ok(local) => f64::from(self.handles[local as usize]),
             Err(code) => code,
@@ -112,7 +117,12 @@ impl Group {
     }
 
     /// As [`Self::pick`], answering the index in the group.
-    fn pick_local(&mut self, config: &RouterConfig, request: &Request, exclude: &[u32]) -> Result<u32, f64> {
+    fn pick_local(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> Result<u32, f64> {
         let scan = if config.power_of_two {
             self.scan::<KIND_NONE>(request, exclude)
         } else {
@@ -341,7 +351,12 @@ impl Group {
 
     /// Picks and takes an in-flight slot; returns the lease number or a negative pick result.
     /// Sweeps this group's expired leases first when due.
-    pub(crate) fn acquire(&mut self, config: &RouterConfig, request: &Request, exclude: &[u32]) -> f64 {
+    pub(crate) fn acquire(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> f64 {
         let now_ms = request.now_ms;
         if now_ms >= self.next_sweep_ms {
             self.sweep(now_ms, config.lease_timeout_ms);
@@ -352,7 +367,8 @@ impl Group {
         };
         self.deployments[local as usize].begin(now_ms, request.request_tokens);
         self.lease_sequence += 1;
-        let lease = self.lease_sequence as f64 * LEASE_SCALE + f64::from(self.handles[local as usize]);
+        let lease =
+            self.lease_sequence as f64 * LEASE_SCALE + f64::from(self.handles[local as usize]);
         let record = Lease {
             local,
             start_ms: now_ms,
@@ -387,7 +403,12 @@ impl Group {
         };
         let state = &mut self.deployments[record.local as usize];
         state.end(record.start_ms);
-        state.settle_tokens(record.start_ms, now_ms, record.estimated_tokens, total_tokens);
+        state.settle_tokens(
+            record.start_ms,
+            now_ms,
+            record.estimated_tokens,
+            total_tokens,
+        );
         match outcome {
             Outcome::Success => {
                 state.metrics.successes += 1.0;

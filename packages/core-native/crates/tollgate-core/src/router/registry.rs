@@ -11,8 +11,7 @@ use super::router::{Router, RouterConfig};
 /// Most routers one process can open (closed names keep their slot).
 pub const MAX_ROUTERS: usize = 16_384;
 
-static SLOTS: [OnceLock<Box<Router>>; MAX_ROUTERS] =
-    [const { OnceLock::new() }; MAX_ROUTERS];
+static SLOTS: [OnceLock<Box<Router>>; MAX_ROUTERS] = [const { OnceLock::new() }; MAX_ROUTERS];
 static NAMES: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
 
 /// Why a registry call failed.
@@ -42,10 +41,7 @@ pub fn open(name: &str, config: impl FnOnce() -> RouterConfig) -> Result<u32, Re
         .iter()
         .position(|slot| slot.get().is_none())
         .ok_or(RegistryError::TooManyRouters)?;
-    if SLOTS[handle]
-        .set(Box::new(Router::new(config())))
-        .is_err()
-    {
+    if SLOTS[handle].set(Box::new(Router::new(config()))).is_err() {
         return Err(RegistryError::TooManyRouters);
     }
     map.insert(name.to_string(), handle as u32);

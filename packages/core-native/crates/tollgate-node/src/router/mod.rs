@@ -298,7 +298,9 @@ pub fn router_use_io(io: crate::limiter::Out<'_>) -> Result<()> {
 fn with_io<T>(body: impl FnOnce(&[f64]) -> Result<T>) -> Result<T> {
     let (pointer, length) = IO.with(|cell| cell.get());
     if pointer.is_null() {
-        return Err(invalid("router_use_io was not called on this thread".into()));
+        return Err(invalid(
+            "router_use_io was not called on this thread".into(),
+        ));
     }
     // SAFETY: the pointer was taken from a Float64Array on this same thread (thread-local), whose
     // buffer the TS layer keeps alive for the life of the thread's isolate and never detaches;
@@ -317,7 +319,10 @@ fn packed_pick(acquire: bool) -> Result<f64> {
             check_group(router, group)?;
             let excluded = (io[EXCLUDE_AT - 1] as usize).min(MAX_PACKED_EXCLUDE);
             let mut exclude = [0u32; MAX_PACKED_EXCLUDE];
-            for (slot, &value) in exclude.iter_mut().zip(&io[EXCLUDE_AT..EXCLUDE_AT + excluded]) {
+            for (slot, &value) in exclude
+                .iter_mut()
+                .zip(&io[EXCLUDE_AT..EXCLUDE_AT + excluded])
+            {
                 *slot = value as u32;
             }
             let exclude = &exclude[..excluded];

@@ -22,17 +22,15 @@ interface RouterBinding {
   routerReleasePacked(): number;
 }
 
-/** Where the packed pick and acquire read excluded handles in {@link io} (their count just before). */
+/** Where the packed pick and acquire read excluded handles in the I/O array (their count just before). */
 const EXCLUDE_AT = 7;
 /** Most excluded handles a packed call carries; longer lists pass as an argument. */
 const MAX_PACKED_EXCLUDE = 57;
 
-/**
- * This thread's I/O array for the packed calls: the hot calls write their numbers here and the
- * binding reads them without converting arguments (see `router_use_io`). Registered once per
- * thread, kept alive by this module for the life of the thread, never detached.
- */
-const io = new Float64Array(EXCLUDE_AT + MAX_PACKED_EXCLUDE);
+/** Where the I/O array hangs on the binding's exports, which every copy of this module in a thread shares. */
+interface IoHolder {
+  tollgateRouterIo?: Float64Array;
+}
 
 let loaded: RouterEngine | Error | undefined;
 
@@ -48,6 +46,13 @@ function load(): RouterEngine | Error {
   if (typeof binding.routerAcquire !== 'function') return new Error('the native binary has no router; rebuild it');
   if (typeof binding.routerCoolUntil !== 'function') return new Error('the native binary predates shared router state; rebuild it');
   if (typeof binding.routerUseIo !== 'function') return new Error('the native binary predates packed router calls; rebuild it');
+  // This thread's I/O array for the packed calls: the hot calls write their numbers here and the
+  // binding reads them without converting arguments (see `router_use_io`). It hangs on the
+  // exports object (one per thread, cached by `require`), so two copies of this module loaded in
+  // one thread (sources and build) share it instead of registering two; it is kept alive there
+  // for the life of the thread and never detached.
+  const holder = binding as unknown as IoHolder;
+  const io = (holder.tollgateRouterIo ??= new Float64Array(EXCLUDE_AT + MAX_PACKED_EXCLUDE));
   binding.routerUseIo(io);
   const { routerPickPacked, routerAcquirePacked, routerReleasePacked } = binding;
   /** Writes a pick's numbers into `io`; false when `exclude` is too long to pack. */

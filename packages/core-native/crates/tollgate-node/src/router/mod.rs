@@ -309,6 +309,22 @@ fn with_io<T>(body: impl FnOnce(&[f64]) -> Result<T>) -> Result<T> {
     body(io)
 }
 
+/// Runs `body` with the excluded handles of a packed call (none: no buffer is filled).
+fn with_exclude<T>(io: &[f64], body: impl FnOnce(&[u32]) -> T) -> T {
+    let excluded = (io[EXCLUDE_AT - 1] as usize).min(MAX_PACKED_EXCLUDE);
+    if excluded == 0 {
+        return body(&[]);
+    }
+    let mut buffer = [0u32; MAX_PACKED_EXCLUDE];
+    for (slot, &value) in buffer
+        .iter_mut()
+        .zip(&io[EXCLUDE_AT..EXCLUDE_AT + excluded])
+    {
+        *slot = value as u32;
+    }
+    body(&buffer[..excluded])
+}
+
 /// Pick or acquire from `[router, group, now_ms, request_tokens, tag_mask, stream, exclude
 /// count, exclude...]` in the I/O array.
 fn packed_pick(acquire: bool) -> Result<f64> {
@@ -317,21 +333,14 @@ fn packed_pick(acquire: bool) -> Result<f64> {
             let router = registry::get(io[0] as u32).map_err(registry_error)?;
             let group = io[1] as u32;
             check_group(router, group)?;
-            let excluded = (io[EXCLUDE_AT - 1] as usize).min(MAX_PACKED_EXCLUDE);
-            let mut exclude = [0u32; MAX_PACKED_EXCLUDE];
-            for (slot, &value) in exclude
-                .iter_mut()
-                .zip(&io[EXCLUDE_AT..EXCLUDE_AT + excluded])
-            {
-                *slot = value as u32;
-            }
-            let exclude = &exclude[..excluded];
             let (now_ms, tokens, mask, stream) = (io[2], io[3], io[4] as u32, io[5] != 0.0);
-            Ok(if acquire {
-                router.acquire(group, now_ms, tokens, mask, stream, exclude)
-            } else {
-                router.pick(group, now_ms, tokens, mask, stream, exclude)
-            })
+            Ok(with_exclude(io, |exclude| {
+                if acquire {
+                    router.acquire(group, now_ms, tokens, mask, stream, exclude)
+                } else {
+                    router.pick(group, now_ms, tokens, mask, stream, exclude)
+                }
+            }))
         })
     })
 }

@@ -1,6 +1,7 @@
 use rustc_hash::FxHashMap;
 
 use super::deployment::{Deployment, DeploymentSpec, FailureRules, Outcome, SNAPSHOT_FIELDS};
+use super::lines::LineBuffer;
 use super::rng::SeededRandom;
 use super::router::{RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};
 
@@ -14,6 +15,9 @@ const KIND_NONE: u8 = 5;
 /// Added to the router seed once per group handle: group `g` draws from the mulberry32 stream
 /// seeded `seed + g * GROUP_SEED_STEP` (wrapping), so group 0 keeps the router seed's stream.
 pub const GROUP_SEED_STEP: u32 = 0x9e37_79b9;
+
+/// Leases a group's table holds before it first grows.
+const LEASES_UP_FRONT: usize = 64;
 
 /// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
 #[derive(Clone, Copy)]
@@ -45,8 +49,8 @@ struct Lease {
 
 /// One model group: its deployments, stored inline in registration order, the leases held on
 /// them, its own random stream and its own pick buffers. A router keeps each group behind its
-/// own lock on its own cache lines, so threads routing different models never wait for or
-/// write to the same memory.
+/// own lock on its own cache lines, and the group's buffers fill whole lines ([`LineBuffer`]),
+/// so threads routing different models never wait for or write to the same memory.
 ///
 /// A pick scans the group once: the filters read each deployment's first cache line (its metrics
 /// sit behind a pointer), and the same pass records running weight totals or scores in reused
@@ -60,13 +64,13 @@ pub(crate) struct Group {
     handles: Vec<u32>,
     leases: FxHashMap<u64, Lease>,
     /// Indexes (in the group) of the candidates of the current pick.
-    candidates: Vec<u32>,
+    candidates: LineBuffer<u32>,
     /// Per candidate of the current pick: running weight total (`simple_shuffle`).
-    sums: Vec<f64>,
+    sums: LineBuffer<f64>,
     /// Per candidate of the current pick: its score, for the lowest-score strategies.
-    scores: Vec<f64>,
+    scores: LineBuffer<f64>,
     /// Per pick without a buffer: the candidates with the lowest score, in order.
-    ties: Vec<u32>,
+    ties: LineBuffer<u32>,
     /// How many leading entries of `candidates`, `sums` and `scores` the current pick filled.
     count: usize,
     lease_sequence: u64,
@@ -80,11 +84,12 @@ impl Group {
             random: SeededRandom::new(seed.wrapping_add(handle.wrapping_mul(GROUP_SEED_STEP))),
             deployments: Vec::new(),
             handles: Vec::new(),
-            leases: FxHashMap::default(),
-            candidates: Vec::new(),
-            sums: Vec::new(),
-            scores: Vec::new(),
-            ties: Vec::new(),
+            // Sized up front: a first small table would share heap lines with other groups'.
+            leases: FxHashMap::with_capacity_and_hasher(LEASES_UP_FRONT, Default::default()),
+            candidates: LineBuffer::new(),
+            sums: LineBuffer::new(),
+            scores: LineBuffer::new(),
+            ties: LineBuffer::new(),
             count: 0,
             lease_sequence: 0,
             next_sweep_ms: 0.0,
@@ -166,10 +171,10 @@ impl Group {
     fn scan<const KIND: u8>(&mut self, request: &Request, exclude: &[u32]) -> Scan {
         let size = self.deployments.len();
         if self.candidates.len() < size {
-            self.candidates.resize(size, 0);
-            self.sums.resize(size, 0.0);
-            self.scores.resize(size, 0.0);
-            self.ties.resize(size, 0);
+            self.candidates.ensure(size);
+            self.sums.ensure(size);
+            self.scores.ensure(size);
+            self.ties.ensure(size);
         }
         let candidates = &mut self.candidates[..size];
         let sums = &mut self.sums[..size];

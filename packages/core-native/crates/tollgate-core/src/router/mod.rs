@@ -12,6 +12,7 @@
 
 mod deployment;
 mod group;
+mod lines;
 pub mod registry;
 mod rng;
 #[allow(clippy::module_inception)]

@@ -120,6 +120,71 @@ describe.skipIf(native instanceof Error)('native and TS engines agree on other s
   });
 });
 
+describe.skipIf(native instanceof Error)('native and TS engines agree across model groups', () => {
+  // Each group draws from its own stream (seed + group * 0x9e3779b9), so both engines must agree
+  // however calls on different groups interleave, and leases of every group end where they began.
+  const models = ['a', 'b', 'c'];
+  const deployments: DeploymentConfig[] = models.flatMap((model, m) =>
+    Array.from({ length: 5 }, (_, index) => ({ id: `${model}${index}`, model, weight: index === 0 ? 0 : index + m, rpm: index === 2 ? 30 : undefined, maxInFlight: 2 })),
+  );
+
+  function interleave(engine: 'native' | 'fallback', strategy: RouterOptions['strategy'], seed: number): unknown[] {
+    const clock = fakeClock();
+    const router = createRouter({ engine, name: uniqueName(`agree-groups-${engine}`), seed, clock: clock.now, strategy, deployments });
+    const script = new SeededRandom(seed + 11);
+    const open: Exclude<ReturnType<typeof router.acquire>, string>[] = [];
+    const seen: unknown[] = [];
+    for (let step = 0; step < 900; step += 1) {
+      clock.advance(script.nextIndex(300));
+      const model = models[script.nextIndex(models.length)]!;
+      const action = script.nextIndex(6);
+      if (action < 3) {
+        const lease = router.acquire(model);
+        seen.push(typeof lease === 'string' ? lease : lease.deployment.id);
+        if (typeof lease !== 'string') open.push(lease);
+      } else if (action === 3) {
+        const picked = router.pick(model);
+        seen.push(typeof picked === 'string' ? picked : picked.id);
+      } else if (open.length > 0) {
+        const lease = open.splice(script.nextIndex(open.length), 1)[0]!;
+        if (action === 4) lease.succeed({ outputTokens: 10 });
+        else lease.fail(new HttpError(500, new Headers(), undefined));
+      }
+    }
+    seen.push(router.snapshot());
+    router.close();
+    return seen;
+  }
+
+  for (const strategy of ['simple_shuffle', 'least_busy', 'latency_based'] as const) {
+    it(`${strategy}, picks and leases on 3 groups interleaved at random`, () => {
+      for (const seed of [1, 4_000_000_000]) {
+        const fromNative = interleave('native', strategy, seed);
+        expect(new Set(fromNative.filter((entry) => typeof entry === 'string')).size).toBeGreaterThan(9);
+        expect(fromNative).toEqual(interleave('fallback', strategy, seed));
+      }
+    });
+  }
+
+  for (const engine of ['native', 'fallback'] as const) {
+    it(`${engine}: picks on one group leave another group's draws unchanged`, () => {
+      const sequence = (noise: boolean) => {
+        const router = createRouter({ engine, name: uniqueName('streams'), seed: 21, deployments });
+        const seen: string[] = [];
+        for (let step = 0; step < 100; step += 1) {
+          if (noise) for (let extra = 0; extra < step % 3; extra += 1) router.pick('a');
+          const picked = router.pick('b');
+          seen.push(typeof picked === 'string' ? picked : picked.id);
+        }
+        router.close();
+        return seen;
+      };
+      expect(new Set(sequence(false)).size).toBeGreaterThan(2);
+      expect(sequence(true)).toEqual(sequence(false));
+    });
+  }
+});
+
 describe('native router in CI', () => {
   it('loads unless the fallback is forced (a binary without the router fails CI)', () => {
     if (process.env['CI'] !== 'true' || process.env['TOLLGATE_BACKEND'] === 'fallback') return;

@@ -45,7 +45,11 @@ export interface RouterOptions {
   name?: string;
   /** @default 'simple_shuffle' */
   strategy?: RoutingStrategy;
-  /** Seed of the random draws (ties, shuffles, jitter). @default random */
+  /**
+   * Seed of the random draws (ties, shuffles, jitter). Each model group draws from its own
+   * stream derived from it (`seed + groupIndex * 0x9e3779b9`, groups numbered in order of first
+   * appearance in `deployments`), so picks on one model never shift another's draws. @default random
+   */
   seed?: number;
   /** Cooldown after failures, in ms (a `Retry-After` replaces it when given). @default 5000 */
   cooldownMs?: number;

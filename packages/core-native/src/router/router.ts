@@ -1,11 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { invalidArgument, TollgateError } from '../errors.js';
 import { BACKEND_ENV } from '../tokenizer/active-backend.js';
-import { LEASE_SCALE, NONE_FITS_CONTEXT, OUTCOME, SNAPSHOT, type RouterEngine, type RoutingStrategy } from './engine.js';
-import { publish } from './events.js';
+import { LEASE_SCALE, NONE_FITS_CONTEXT, SNAPSHOT, type RouterEngine, type RoutingStrategy } from './engine.js';
+import { EngineLease, type LeaseOwner } from './engine-lease.js';
 import { fallbackRouterEngine } from './fallback-engine.js';
-import { classifyFailure, outcomeOf, type ClassifiedFailure } from './failure.js';
-import type { LeaseUsage, RoutedDeployment, RouterLease } from './lease.js';
+import type { RoutedDeployment, RouterLease } from './lease.js';
 import { nativeRouterEngine } from './native-engine.js';
 import { packConfig, packSpec, type RouterOptions } from './options.js';
 import { RedisRouterState } from './shared-state.js';
@@ -23,6 +22,10 @@ export interface PickOptions {
   stream?: boolean;
   /** Deployment ids to skip. */
   exclude?: Iterable<string>;
+}
+
+function tokensOf(options: PickOptions): number {
+  return (options.promptTokens ?? 0) + (options.maxOutputTokens ?? 0);
 }
 
 /** Why a pick found nothing: every deployment is busy/cooling/filtered, or the prompt fits none. */
@@ -56,6 +59,7 @@ export class Router {
   private readonly deployments: RoutedDeployment[] = [];
   private readonly jitterSeed: number;
   private readonly shared: RedisRouterState | undefined;
+  private readonly owner: LeaseOwner;
 
   constructor(options: RouterOptions) {
     if (!Array.isArray(options?.deployments)) throw invalidArgument('deployments', 'an array', options?.deployments);
@@ -77,6 +81,7 @@ export class Router {
             { name: this.name, engine: this.engine, handle: this.handle, clock: this.clock, deployments: [...this.byId].map(([id, handle]) => [handle, id] as const) },
             options.shared,
           );
+    this.owner = { name: this.name, engine: this.engine, handle: this.handle, clock: this.clock, shared: this.shared };
   }
 
   private register(config: RouterOptions['deployments'][number], index: number): void {
@@ -137,32 +142,44 @@ export class Router {
     return group;
   }
 
-  private request(model: string, options: PickOptions): [number, number, number, boolean, Uint32Array | null] {
-    const group = this.groupOf(model);
-    const tokens = (options.promptTokens ?? 0) + (options.maxOutputTokens ?? 0);
+  /** The tag mask of `tags`, -1 when one of them is a tag no deployment has. */
+  private maskOf(tags: readonly string[] | undefined): number {
+    if (tags === undefined) return 0;
     let mask = 0;
-    for (const tag of options.tags ?? []) {
+    for (const tag of tags) {
       const bit = this.tagBits.get(tag);
-      if (bit === undefined) return [group, tokens, -1, options.stream === true, null];
+      if (bit === undefined) return -1;
       mask |= 1 << bit;
     }
-    let exclude: Uint32Array | null = null;
-    if (options.exclude !== undefined) {
-      const handles = [...options.exclude].map((id) => this.byId.get(id)).filter((h): h is number => h !== undefined);
-      if (handles.length > 0) exclude = Uint32Array.from(handles);
+    return mask >>> 0;
+  }
+
+  private excludeOf(ids: Iterable<string> | undefined): Uint32Array | null {
+    if (ids === undefined) return null;
+    const handles: number[] = [];
+    for (const id of ids) {
+      const handle = this.byId.get(id);
+      if (handle !== undefined) handles.push(handle);
     }
-    return [group, tokens, mask >>> 0, options.stream === true, exclude];
+    return handles.length > 0 ? Uint32Array.from(handles) : null;
   }
 
   /**
    * Chooses a deployment for `model` without taking a slot (for inspection and benches).
+   * Without options the call allocates nothing: the model resolves through a cached handle and
+   * only numbers reach the engine.
    * @returns the deployment, or the reason none was chosen.
    * @throws {TollgateError} `ERR_UNKNOWN_MODEL` when `model` is not a group of this router.
    */
-  pick(model: string, options: PickOptions = {}): RoutedDeployment | NoPickReason {
-    const [group, tokens, mask, stream, exclude] = this.request(model, options);
-    if (mask < 0 || this.shared?.blocksPicks === true) return 'none_available';
-    const chosen = this.engine.pick(this.handle, group, this.clock(), tokens, mask, stream, exclude);
+  pick(model: string, options?: PickOptions): RoutedDeployment | NoPickReason {
+    const group = this.groupOf(model);
+    const mask = options === undefined ? 0 : this.maskOf(options.tags);
+    if (mask < 0 || (this.shared !== undefined && this.shared.blocksPicks)) return 'none_available';
+    const nowMs = this.clock();
+    const chosen =
+      options === undefined
+        ? this.engine.pick(this.handle, group, nowMs, 0, 0, false, null)
+        : this.engine.pick(this.handle, group, nowMs, tokensOf(options), mask, options.stream === true, this.excludeOf(options.exclude));
     if (chosen < 0) return chosen === NONE_FITS_CONTEXT ? 'context_window' : 'none_available';
     return this.deployments[chosen]!;
   }
@@ -172,57 +189,20 @@ export class Router {
    * `fail` or `release`) exactly once; ending it again does nothing.
    * @throws {TollgateError} `ERR_UNKNOWN_MODEL` when `model` is not a group of this router.
    */
-  acquire(model: string, options: PickOptions = {}): RouterLease | NoPickReason {
-    const [group, tokens, mask, stream, exclude] = this.request(model, options);
-    if (mask < 0 || this.shared?.blocksPicks === true) return 'none_available';
+  acquire(model: string, options?: PickOptions): RouterLease | NoPickReason {
+    const group = this.groupOf(model);
+    const mask = options === undefined ? 0 : this.maskOf(options.tags);
+    if (mask < 0 || (this.shared !== undefined && this.shared.blocksPicks)) return 'none_available';
     const startMs = this.clock();
-    const lease = this.engine.acquire(this.handle, group, startMs, tokens, mask, stream, exclude);
+    const tokens = options === undefined ? 0 : tokensOf(options);
+    const lease =
+      options === undefined
+        ? this.engine.acquire(this.handle, group, startMs, 0, 0, false, null)
+        : this.engine.acquire(this.handle, group, startMs, tokens, mask, options.stream === true, this.excludeOf(options.exclude));
     if (lease < 0) return lease === NONE_FITS_CONTEXT ? 'context_window' : 'none_available';
-    this.shared?.noteAcquire(lease % LEASE_SCALE, startMs, tokens);
-    return this.lease(lease, startMs, tokens);
-  }
-
-  private lease(lease: number, startMs: number, tokens: number): RouterLease {
     const handle = lease % LEASE_SCALE;
-    const deployment = this.deployments[handle]!;
-    let ended = false;
-    let firstTokenMs = 0;
-    const end = (outcome: number, output = 0, total = -1, retryAfterMs = 0): number => {
-      if (ended) return 0;
-      ended = true;
-      const now = this.clock();
-      this.shared?.noteSettle(handle, startMs, now, tokens, total);
-      return this.engine.release(this.handle, lease, now, outcome, now - startMs, firstTokenMs, output, total, retryAfterMs);
-    };
-    return {
-      deployment,
-      get ended() {
-        return ended;
-      },
-      markFirstToken: () => {
-        if (firstTokenMs === 0 && !ended) firstTokenMs = Math.max(Number.EPSILON, this.clock() - startMs);
-      },
-      succeed: (usage: LeaseUsage = {}) => void end(OUTCOME.success, usage.outputTokens ?? 0, usage.totalTokens ?? -1),
-      fail: (error: unknown): ClassifiedFailure => {
-        const failure = classifyFailure(error, this.clock());
-        if (ended) return failure;
-        const untilMs = end(outcomeOf(failure.kind), 0, -1, failure.retryAfterMs ?? 0);
-        publish('failure', () => ({
-          router: this.name,
-          model: deployment.model,
-          deployment: deployment.id,
-          kind: failure.kind,
-          status: failure.status,
-          retryAfterMs: failure.retryAfterMs,
-        }));
-        if (untilMs > 0) {
-          this.shared?.noteCooldown(handle, untilMs);
-          publish('cooldown', () => ({ router: this.name, deployment: deployment.id, untilMs }));
-        }
-        return failure;
-      },
-      release: () => void end(OUTCOME.aborted),
-    };
+    this.shared?.noteAcquire(handle, startMs, tokens);
+    return new EngineLease(this.owner, this.deployments[handle]!, handle, lease, startMs, tokens);
   }
 
   /**

@@ -60,8 +60,10 @@ pub(crate) struct FailureRules {
 }
 
 /// The slow-changing metrics of a deployment, kept apart from the fields a pick reads so that a
-/// scan over a group touches one compact row per deployment.
+/// scan over a group touches one compact row per deployment. Aligned to a cache line, so its
+/// allocation shares no line with another deployment's (maybe another group's).
 #[derive(Debug)]
+#[repr(align(64))]
 pub(crate) struct Metrics {
     start_sum: f64,
     calls: f64,

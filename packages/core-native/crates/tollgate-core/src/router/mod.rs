@@ -6,17 +6,23 @@
 //! step, draw for draw, so both engines pick the same deployments from the same seed.
 //!
 //! [`registry`] holds routers by name for the whole process, so every worker thread of a Node
-//! process that opens the same name shares one router.
+//! process that opens the same name shares one router. A router's state is striped by model
+//! group (one lock, random stream and lease table per group), so threads routing different
+//! models do not contend.
 
 mod deployment;
+mod group;
+mod lines;
 pub mod registry;
 mod rng;
 #[allow(clippy::module_inception)]
 mod router;
+mod slots;
 mod window;
 
 pub use deployment::DeploymentSpec;
 pub use deployment::{Outcome, SNAPSHOT_FIELDS};
+pub use group::GROUP_SEED_STEP;
 pub use registry::RegistryError;
 pub use rng::SeededRandom;
 pub use router::{Router, RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};

@@ -1,7 +1,7 @@
 //! Routers by name for the whole process. The native module is loaded once per process, so every
 //! worker thread that opens the same name gets the same router: in-flight counts, metrics and
 //! cooldowns are shared. A handle is an index into a fixed table of slots, read without a global
-//! lock; each router has its own mutex.
+//! lock; a router locks per model group inside (see [`Router`]).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -11,8 +11,7 @@ use super::router::{Router, RouterConfig};
 /// Most routers one process can open (closed names keep their slot).
 pub const MAX_ROUTERS: usize = 16_384;
 
-static SLOTS: [OnceLock<Box<Mutex<Router>>>; MAX_ROUTERS] =
-    [const { OnceLock::new() }; MAX_ROUTERS];
+static SLOTS: [OnceLock<Box<Router>>; MAX_ROUTERS] = [const { OnceLock::new() }; MAX_ROUTERS];
 static NAMES: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
 
 /// Why a registry call failed.
@@ -42,10 +41,7 @@ pub fn open(name: &str, config: impl FnOnce() -> RouterConfig) -> Result<u32, Re
         .iter()
         .position(|slot| slot.get().is_none())
         .ok_or(RegistryError::TooManyRouters)?;
-    if SLOTS[handle]
-        .set(Box::new(Mutex::new(Router::new(config()))))
-        .is_err()
-    {
+    if SLOTS[handle].set(Box::new(Router::new(config()))).is_err() {
         return Err(RegistryError::TooManyRouters);
     }
     map.insert(name.to_string(), handle as u32);
@@ -59,13 +55,11 @@ pub fn close(name: &str) {
     }
 }
 
-/// Runs `body` with the router behind `handle` locked.
-pub fn with<T>(handle: u32, body: impl FnOnce(&mut Router) -> T) -> Result<T, RegistryError> {
-    let slot = SLOTS
+/// The router behind `handle`.
+pub fn get(handle: u32) -> Result<&'static Router, RegistryError> {
+    SLOTS
         .get(handle as usize)
         .and_then(OnceLock::get)
-        .ok_or(RegistryError::UnknownRouter(handle))?;
-    // A panic inside `body` is caught by the binding; the router's numbers stay usable.
-    let mut router = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    Ok(body(&mut router))
+        .map(|router| &**router)
+        .ok_or(RegistryError::UnknownRouter(handle))
 }

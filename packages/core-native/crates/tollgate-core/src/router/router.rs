@@ -1,7 +1,10 @@
+use std::sync::{Mutex, MutexGuard};
+
 use rustc_hash::FxHashMap;
 
-use super::deployment::{Deployment, DeploymentSpec, FailureRules, Outcome, SNAPSHOT_FIELDS};
-use super::rng::SeededRandom;
+use super::deployment::{Deployment, DeploymentSpec, Outcome, SNAPSHOT_FIELDS};
+use super::group::{Group, Request};
+use super::slots::Slots;
 
 /// `pick`/`acquire` result when no deployment is eligible.
 pub const NONE_AVAILABLE: f64 = -1.0;
@@ -45,421 +48,189 @@ pub struct RouterConfig {
     pub lease_timeout_ms: f64,
 }
 
-const KIND_SHUFFLE: u8 = 0;
-const KIND_LEAST_BUSY: u8 = 1;
-const KIND_LATENCY: u8 = 2;
-const KIND_COST: u8 = 3;
-const KIND_USAGE: u8 = 4;
-const KIND_NONE: u8 = 5;
-
-/// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
-#[derive(Clone, Copy)]
-struct Request {
-    now_ms: f64,
-    minute: f64,
-    request_tokens: f64,
-    tag_mask: u32,
-    stream: bool,
-}
-
-/// What the filter pass of a pick found.
-struct Scan {
-    members: usize,
-    fitting: usize,
-    weight_total: f64,
-    /// Lowest score among the candidates (INFINITY when none or all NaN).
-    best: f64,
-    /// How many candidates `ties` lists (strategies without a buffer).
-    at_best: usize,
-}
-
+/// Where a deployment lives: its group and its index in the group.
 #[derive(Clone, Copy, Debug)]
-struct Lease {
-    deployment: u32,
-    start_ms: f64,
-    estimated_tokens: f64,
+struct Place {
+    group: u32,
+    local: u32,
 }
 
-/// The deployments of all model groups of one router, and the leases held on them.
+/// One group behind its own lock, alone on its cache lines (two, for the adjacent-line
+/// prefetcher), so locking one group never touches memory another group's users write.
+#[derive(Debug)]
+#[repr(align(128))]
+struct GroupCell(Mutex<Group>);
+
+/// What only registration reads and writes: names of groups, tags and deployment ids.
+#[derive(Debug, Default)]
+struct Names {
+    groups: FxHashMap<String, u32>,
+    tags: FxHashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
+}
+
+/// The model groups of one router, shared by every thread that opens it.
 ///
-/// A pick scans the group once: the filters read each deployment's first cache line (its metrics
-/// sit behind a pointer), and the same pass records running weight totals or scores in reused
-/// buffers, so a weighted draw is a binary search and a lowest-score pick knows its ties; no
-/// allocation per pick, at most two random draws. Measured through the Node binding by
-/// `packages/core-native/scripts/measure-router-picks.ts`.
+/// State is striped by group: each group has its own lock, random stream, lease table and pick
+/// buffers (see [`Group`]), so threads routing different models do not contend, and a pick or a
+/// lease locks exactly one group. The tables that map handles to groups and deployments are
+/// append-only and read without a lock; names (groups, tags, ids) sit behind a registration lock
+/// that no pick takes. In-flight counts, usage and cooldowns stay exact: each deployment's
+/// numbers change only under its group's lock. A snapshot locks the groups one after another.
 #[derive(Debug)]
 pub struct Router {
     config: RouterConfig,
-    random: SeededRandom,
-    group_names: FxHashMap<String, u32>,
-    members: Vec<Vec<u32>>,
-    tags: FxHashMap<String, u32>,
-    ids: FxHashMap<String, u32>,
-    deployments: Vec<Deployment>,
-    leases: FxHashMap<u64, Lease>,
-    candidates: Vec<u32>,
-    /// Per candidate of the current pick: running weight total (`simple_shuffle`).
-    sums: Vec<f64>,
-    /// Per candidate of the current pick: its score, for the lowest-score strategies.
-    scores: Vec<f64>,
-    /// Per pick without a buffer: the candidates with the lowest score, in order.
-    ties: Vec<u32>,
-    /// How many leading entries of `candidates`, `sums` and `scores` the current pick filled.
-    count: usize,
-    lease_sequence: u64,
-    next_sweep_ms: f64,
+    names: Mutex<Names>,
+    groups: Slots<GroupCell>,
+    places: Slots<Place>,
+    group_count: std::sync::atomic::AtomicU32,
+    deployment_count: std::sync::atomic::AtomicU32,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while a lock was held leaves plain numbers behind; they stay usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Router {
     /// An empty router.
     pub fn new(config: RouterConfig) -> Self {
         Self {
-            random: SeededRandom::new(config.seed),
             config,
-            group_names: FxHashMap::default(),
-            members: Vec::new(),
-            tags: FxHashMap::default(),
-            ids: FxHashMap::default(),
-            deployments: Vec::new(),
-            leases: FxHashMap::default(),
-            candidates: Vec::new(),
-            sums: Vec::new(),
-            scores: Vec::new(),
-            ties: Vec::new(),
-            count: 0,
-            lease_sequence: 0,
-            next_sweep_ms: 0.0,
+            names: Mutex::new(Names::default()),
+            groups: Slots::new(),
+            places: Slots::new(),
+            group_count: 0.into(),
+            deployment_count: 0.into(),
         }
     }
 
+    /// The settings the router was built with.
+    pub fn config(&self) -> &RouterConfig {
+        &self.config
+    }
+
     /// Handle of the group `name`, created on first use.
-    pub fn group(&mut self, name: &str) -> u32 {
-        if let Some(&handle) = self.group_names.get(name) {
+    pub fn group(&self, name: &str) -> u32 {
+        let mut names = lock(&self.names);
+        if let Some(&handle) = names.groups.get(name) {
             return handle;
         }
-        let handle = self.members.len() as u32;
-        self.group_names.insert(name.to_string(), handle);
-        self.members.push(Vec::new());
+        let handle = names.groups.len() as u32;
+        let cell = GroupCell(Mutex::new(Group::new(self.config.seed, handle)));
+        assert!(self.groups.set(handle as usize, cell), "group table full");
+        names.groups.insert(name.to_string(), handle);
+        self.group_count
+            .store(handle + 1, std::sync::atomic::Ordering::Release);
         handle
     }
 
     /// Bit index of tag `name`, created on first use; `None` past [`MAX_TAGS`].
-    pub fn tag(&mut self, name: &str) -> Option<u32> {
-        if let Some(&bit) = self.tags.get(name) {
+    pub fn tag(&self, name: &str) -> Option<u32> {
+        let mut names = lock(&self.names);
+        if let Some(&bit) = names.tags.get(name) {
             return Some(bit);
         }
-        if self.tags.len() >= MAX_TAGS {
+        if names.tags.len() >= MAX_TAGS {
             return None;
         }
-        let bit = self.tags.len() as u32;
-        self.tags.insert(name.to_string(), bit);
+        let bit = names.tags.len() as u32;
+        names.tags.insert(name.to_string(), bit);
         Some(bit)
     }
 
     /// True when `group` is a handle of this router.
     pub fn has_group(&self, group: u32) -> bool {
-        (group as usize) < self.members.len()
+        self.groups.get(group as usize).is_some()
     }
 
     /// True when `deployment` is a handle of this router.
     pub fn has_deployment(&self, deployment: u32) -> bool {
-        (deployment as usize) < self.deployments.len()
+        self.places.get(deployment as usize).is_some()
     }
 
     /// Number of deployments.
     pub fn deployment_count(&self) -> usize {
-        self.deployments.len()
+        self.deployment_count
+            .load(std::sync::atomic::Ordering::Acquire) as usize
     }
 
     /// Registers deployment `id` in `group`, or returns the handle of the one with this id.
     /// Precondition: `group` is a handle of this router and fewer than `LEASE_SCALE - 1`
     /// deployments exist.
-    pub fn add_deployment(&mut self, group: u32, id: &str, spec: DeploymentSpec) -> u32 {
-        if let Some(&handle) = self.ids.get(id) {
+    pub fn add_deployment(&self, group: u32, id: &str, spec: DeploymentSpec) -> u32 {
+        let mut names = lock(&self.names);
+        if let Some(&handle) = names.ids.get(id) {
             return handle;
         }
-        let handle = self.deployments.len() as u32;
-        self.deployments
-            .push(Deployment::new(spec, self.config.latency_window));
-        self.ids.insert(id.to_string(), handle);
-        self.members[group as usize].push(handle);
+        let handle = names.ids.len() as u32;
+        let local = lock(&self.cell(group).0).push(handle, spec, self.config.latency_window);
+        assert!(
+            self.places.set(handle as usize, Place { group, local }),
+            "deployment table full"
+        );
+        names.ids.insert(id.to_string(), handle);
+        self.deployment_count
+            .store(handle + 1, std::sync::atomic::Ordering::Release);
         handle
     }
 
+    fn cell(&self, group: u32) -> &GroupCell {
+        self.groups
+            .get(group as usize)
+            .expect("callers check group handles")
+    }
+
+    /// Runs `body` on deployment `deployment` with its group locked.
+    fn on_deployment<T>(&self, deployment: u32, body: impl FnOnce(&mut Deployment) -> T) -> T {
+        let place = *self
+            .places
+            .get(deployment as usize)
+            .expect("callers check deployment handles");
+        let mut group = lock(&self.cell(place.group).0);
+        body(group.deployment(place.local))
+    }
+
     /// Marks a deployment healthy or not (an unhealthy one is never picked).
-    pub fn set_healthy(&mut self, deployment: u32, healthy: bool) {
-        self.deployments[deployment as usize].set_healthy(healthy);
+    pub fn set_healthy(&self, deployment: u32, healthy: bool) {
+        self.on_deployment(deployment, |state| state.set_healthy(healthy));
     }
 
     /// Stores the rate limiter's headroom for a deployment (below 0: unknown, not checked).
-    pub fn set_headroom(&mut self, deployment: u32, requests: f64, tokens: f64) {
-        self.deployments[deployment as usize].set_headroom(requests, tokens);
+    pub fn set_headroom(&self, deployment: u32, requests: f64, tokens: f64) {
+        self.on_deployment(deployment, |state| state.set_headroom(requests, tokens));
     }
 
     /// Extends deployment's cooldown to `until_ms` (a cooldown seen elsewhere, e.g. in Redis);
     /// returns it when it grew, else 0: a live longer cooldown is never shortened.
-    pub fn cool_until(&mut self, deployment: u32, until_ms: f64) -> f64 {
-        self.deployments[deployment as usize].cool_until(until_ms)
+    pub fn cool_until(&self, deployment: u32, until_ms: f64) -> f64 {
+        self.on_deployment(deployment, |state| state.cool_until(until_ms))
     }
 
     /// Stores what other processes used of a deployment in `minute` (`floor(ms / 60000)`); rpm/tpm
     /// filters and `usage_based` count it on top of this router's own usage.
-    pub fn set_shared_usage(&mut self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
-        self.deployments[deployment as usize].set_shared_usage(minute, requests, tokens);
+    pub fn set_shared_usage(&self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
+        self.on_deployment(deployment, |state| {
+            state.set_shared_usage(minute, requests, tokens)
+        });
     }
 
-    /// The chosen deployment handle, [`NONE_AVAILABLE`] or [`NONE_FITS_CONTEXT`].
-    ///
-    /// One pass over the group filters and, for the strategy in use, records each candidate's
-    /// share (running sums) or score; the choice then reads only those compact arrays.
-    pub fn pick(
-        &mut self,
-        group: u32,
-        now_ms: f64,
-        request_tokens: f64,
-        tag_mask: u32,
-        stream: bool,
-        exclude: &[u32],
-    ) -> f64 {
-        let request = Request {
+    fn request(now_ms: f64, request_tokens: f64, tag_mask: u32, stream: bool) -> Request {
+        Request {
             now_ms,
             minute: Deployment::minute_of(now_ms),
             request_tokens,
             tag_mask,
             stream,
-        };
-        let scan = if self.config.power_of_two {
-            self.scan::<KIND_NONE>(group, &request, exclude)
-        } else {
-            match self.config.strategy {
-                Strategy::SimpleShuffle => self.scan::<KIND_SHUFFLE>(group, &request, exclude),
-                Strategy::LeastBusy => self.scan::<KIND_LEAST_BUSY>(group, &request, exclude),
-                Strategy::LatencyBased => self.scan::<KIND_LATENCY>(group, &request, exclude),
-                Strategy::CostBased => self.scan::<KIND_COST>(group, &request, exclude),
-                Strategy::UsageBased => self.scan::<KIND_USAGE>(group, &request, exclude),
-            }
-        };
-        let candidates = &self.candidates[..self.count];
-        if candidates.is_empty() {
-            return if scan.members > 0 && scan.fitting == 0 {
-                NONE_FITS_CONTEXT
-            } else {
-                NONE_AVAILABLE
-            };
-        }
-        if candidates.len() == 1 {
-            return f64::from(candidates[0]);
-        }
-        let chosen = if self.config.power_of_two {
-            self.pick_of_two(now_ms)
-        } else {
-            match self.config.strategy {
-                Strategy::SimpleShuffle => self.pick_shuffled(scan.weight_total),
-                Strategy::LatencyBased => self.pick_lowest(scan.best, self.config.near_best_buffer),
-                _ => self.pick_tied(scan.at_best),
-            }
-        };
-        f64::from(chosen)
-    }
-
-    /// One pass over `group`: fills `candidates[..count]` with the deployments every filter
-    /// admits and, for strategy `KIND` (a constant, so the loop holds no strategy branch), their
-    /// running weight totals (`sums`), their scores (`scores`, latency) or the list of those
-    /// with the lowest score (`ties`, other strategies). The loop writes every member's slot and advances only past admitted ones, so
-    /// admission costs no branch; the buffers keep the size of the largest group (no allocation
-    /// or clearing per pick).
-    #[inline(always)]
-    fn scan<const KIND: u8>(&mut self, group: u32, request: &Request, exclude: &[u32]) -> Scan {
-        let members = &self.members[group as usize];
-        let size = members.len();
-        if self.candidates.len() < size {
-            self.candidates.resize(size, 0);
-            self.sums.resize(size, 0.0);
-            self.scores.resize(size, 0.0);
-            self.ties.resize(size, 0);
-        }
-        let candidates = &mut self.candidates;
-        let sums = &mut self.sums;
-        let scores = &mut self.scores;
-        let ties = &mut self.ties;
-        let mut scan = Scan {
-            members: size,
-            fitting: 0,
-            weight_total: 0.0,
-            best: f64::INFINITY,
-            at_best: 0,
-        };
-        let Request {
-            now_ms,
-            minute,
-            request_tokens,
-            tag_mask,
-            stream,
-        } = *request;
-        let mut count = 0usize;
-        for &handle in members {
-            let deployment = &self.deployments[handle as usize];
-            let window = deployment.context_window;
-            let fits = !(window > 0.0 && request_tokens > window);
-            scan.fitting += usize::from(fits);
-            let mut admitted = fits & deployment.admits(now_ms, minute, request_tokens, tag_mask);
-            if !exclude.is_empty() {
-                admitted &= !exclude.contains(&handle);
-            }
-            candidates[count] = handle;
-            match KIND {
-                KIND_SHUFFLE => {
-                    scan.weight_total += deployment.weight * f64::from(u8::from(admitted));
-                    sums[count] = scan.weight_total;
-                }
-                KIND_NONE => {}
-                KIND_LATENCY => {
-                    let score = deployment.latency_score(stream);
-                    scores[count] = score;
-                    // NaN scores never count, as `f64::min` ignores them.
-                    if admitted && score < scan.best {
-                        scan.best = score;
-                    }
-                }
-                _ => {
-                    let score = match KIND {
-                        KIND_LEAST_BUSY => f64::from(deployment.in_flight),
-                        KIND_COST => deployment.cost_per_token,
-                        _ => deployment.tokens_in(minute),
-                    };
-                    // No buffer: the ties are the candidates with exactly the lowest score, kept
-                    // in order (a lower score starts the list again; NaN never joins).
-                    if admitted {
-                        if score < scan.best {
-                            scan.best = score;
-                            scan.at_best = 0;
-                        }
-                        if score == scan.best {
-                            ties[scan.at_best] = handle;
-                            scan.at_best += 1;
-                        }
-                    }
-                }
-            }
-            count += usize::from(admitted);
-        }
-        self.count = count;
-        scan
-    }
-
-    /// By weight, else rpm, else tpm, else uniformly (limits are never negative, so a field is in
-    /// use when its total is above 0). By weight, `sums` holds the running totals and a binary
-    /// search finds the first candidate whose running total passes the draw; rpm and tpm (used
-    /// only when no candidate has a weight) are summed and walked here.
-    fn pick_shuffled(&mut self, weight_total: f64) -> u32 {
-        let candidates = &self.candidates[..self.count];
-        if weight_total > 0.0 {
-            let target = self.random.next_unit() * weight_total;
-            let sums = &self.sums[..self.count];
-            let index = sums.partition_point(|&running| running <= target);
-            if index < candidates.len() {
-                return candidates[index];
-            }
-            // The draw rounded up to the total: the last candidate with a weight wins.
-            let deployments = &self.deployments;
-            let last = candidates
-                .iter()
-                .rposition(|&handle| deployments[handle as usize].weight > 0.0);
-            return candidates[last.unwrap_or(0)];
-        }
-        let deployments = &self.deployments;
-        let total_of = |field: fn(&Deployment) -> f64| -> f64 {
-            let mut total = 0.0;
-            for &handle in candidates {
-                total += field(&deployments[handle as usize]);
-            }
-            total
-        };
-        let field: fn(&Deployment) -> f64 = |deployment| deployment.rpm;
-        let (field, total) = match total_of(field) {
-            total if total > 0.0 => (field, total),
-            _ => {
-                let field: fn(&Deployment) -> f64 = |deployment| deployment.tpm;
-                (field, total_of(field))
-            }
-        };
-        if total <= 0.0 {
-            let index = self.random.next_index(candidates.len());
-            return candidates[index];
-        }
-        let target = self.random.next_unit() * total;
-        let mut reached = 0.0;
-        let mut last = candidates[0];
-        for &handle in candidates {
-            let value = field(&deployments[handle as usize]);
-            if value <= 0.0 {
-                continue;
-            }
-            reached += value;
-            last = handle;
-            if target < reached {
-                return handle;
-            }
-        }
-        last
-    }
-
-    /// Lowest score (`scores`, lowest `best`); candidates within `buffer` (a fraction) of the
-    /// best share the draw.
-    fn pick_lowest(&mut self, best: f64, buffer: f64) -> u32 {
-        let scores = &self.scores[..self.count];
-        let limit = best * (1.0 + buffer);
-        let ties = scores.iter().filter(|&&score| score <= limit).count();
-        let mut chosen = if ties > 1 {
-            self.random.next_index(ties)
-        } else {
-            0
-        };
-        for (index, &score) in scores.iter().enumerate() {
-            if score > limit {
-                continue;
-            }
-            if chosen == 0 {
-                return self.candidates[index];
-            }
-            chosen -= 1;
-        }
-        self.candidates[0]
-    }
-
-    /// Lowest score without a buffer: one of the `count` ties the filter pass listed, drawn as
-    /// [`Self::pick_lowest`] draws (the first candidate when every score was NaN).
-    fn pick_tied(&mut self, count: usize) -> u32 {
-        match count {
-            0 => self.candidates[0],
-            1 => self.ties[0],
-            _ => {
-                let index = self.random.next_index(count);
-                self.ties[index]
-            }
         }
     }
 
-    fn pick_of_two(&mut self, now_ms: f64) -> u32 {
-        let count = self.count;
-        let first = self.random.next_index(count);
-        let mut second = self.random.next_index(count - 1);
-        if second >= first {
-            second += 1;
-        }
-        let a = self.candidates[first];
-        let b = self.candidates[second];
-        let load = |h: u32| self.deployments[h as usize].load(now_ms);
-        if load(b) < load(a) {
-            b
-        } else {
-            a
-        }
-    }
-
-    /// Picks and takes an in-flight slot; returns the lease number or a negative pick result.
-    pub fn acquire(
-        &mut self,
+    /// The chosen deployment handle, [`NONE_AVAILABLE`] or [`NONE_FITS_CONTEXT`]; locks only
+    /// `group`. Precondition: `group` is a handle of this router.
+    pub fn pick(
+        &self,
         group: u32,
         now_ms: f64,
         request_tokens: f64,
@@ -467,30 +238,32 @@ impl Router {
         stream: bool,
         exclude: &[u32],
     ) -> f64 {
-        if now_ms >= self.next_sweep_ms {
-            self.sweep(now_ms);
-        }
-        let chosen = self.pick(group, now_ms, request_tokens, tag_mask, stream, exclude);
-        if chosen < 0.0 {
-            return chosen;
-        }
-        let deployment = chosen as u32;
-        self.deployments[deployment as usize].begin(now_ms, request_tokens);
-        self.lease_sequence += 1;
-        let lease = self.lease_sequence as f64 * LEASE_SCALE + chosen;
-        let record = Lease {
-            deployment,
-            start_ms: now_ms,
-            estimated_tokens: request_tokens,
-        };
-        self.leases.insert(lease as u64, record);
-        lease
+        let request = Self::request(now_ms, request_tokens, tag_mask, stream);
+        lock(&self.cell(group).0).pick(&self.config, &request, exclude)
+    }
+
+    /// Picks and takes an in-flight slot; returns the lease number (`sequence * LEASE_SCALE +
+    /// deployment`, the sequence counted per group) or a negative pick result. Locks only
+    /// `group`, and first ends that group's leases older than the lease timeout when a sweep is
+    /// due. Precondition: `group` is a handle of this router.
+    pub fn acquire(
+        &self,
+        group: u32,
+        now_ms: f64,
+        request_tokens: f64,
+        tag_mask: u32,
+        stream: bool,
+        exclude: &[u32],
+    ) -> f64 {
+        let request = Self::request(now_ms, request_tokens, tag_mask, stream);
+        lock(&self.cell(group).0).acquire(&self.config, &request, exclude)
     }
 
     /// Ends a lease once: -1 when unknown or already ended, else the new cooldown end or 0.
+    /// Locks only the group of the lease's deployment.
     #[allow(clippy::too_many_arguments)]
     pub fn release(
-        &mut self,
+        &self,
         lease: f64,
         now_ms: f64,
         outcome: Outcome,
@@ -503,60 +276,169 @@ impl Router {
         if lease.is_nan() || lease < 0.0 {
             return -1.0;
         }
-        let Some(record) = self.leases.remove(&(lease as u64)) else {
+        let number = lease as u64;
+        let deployment = (number % LEASE_SCALE as u64) as usize;
+        let Some(place) = self.places.get(deployment) else {
             return -1.0;
         };
-        let rules = FailureRules {
-            cooldown_ms: self.config.cooldown_ms,
-            allowed_fails: self.config.allowed_fails,
-            failure_window_ms: self.config.failure_window_ms,
-        };
-        let state = &mut self.deployments[record.deployment as usize];
-        state.end(record.start_ms);
-        state.settle_tokens(
-            record.start_ms,
+        lock(&self.cell(place.group).0).release(
+            &self.config,
+            number,
             now_ms,
-            record.estimated_tokens,
+            outcome,
+            latency_ms,
+            first_token_ms,
+            output_tokens,
             total_tokens,
-        );
-        match outcome {
-            Outcome::Success => {
-                state.metrics.successes += 1.0;
-                state.record_latency(latency_ms, output_tokens);
-                if first_token_ms > 0.0 {
-                    state.metrics.first_token.push(first_token_ms);
-                }
-                0.0
-            }
-            _ => {
-                if outcome == Outcome::Timeout {
-                    state.record_latency(latency_ms, 0.0);
-                }
-                state.fail(now_ms, outcome, &rules, retry_after_ms)
-            }
-        }
+            retry_after_ms,
+        )
     }
 
-    /// Ends leases older than the lease timeout.
-    fn sweep(&mut self, now_ms: f64) {
-        let timeout = self.config.lease_timeout_ms;
-        self.next_sweep_ms = now_ms + 1f64.max(timeout / 4.0);
-        let deployments = &mut self.deployments;
-        self.leases.retain(|_, record| {
-            let live = record.start_ms + timeout > now_ms;
-            if !live {
-                deployments[record.deployment as usize].end(record.start_ms);
-            }
-            live
-        });
-    }
-
-    /// Metrics of every deployment, [`SNAPSHOT_FIELDS`] values each, in handle order.
+    /// Metrics of every deployment, [`SNAPSHOT_FIELDS`] values each, in handle order. Groups are
+    /// read one after another, each under its lock.
     pub fn snapshot(&self, now_ms: f64) -> Vec<f64> {
-        let mut rows = vec![0.0; self.deployments.len() * SNAPSHOT_FIELDS];
-        for (row, deployment) in rows.chunks_mut(SNAPSHOT_FIELDS).zip(&self.deployments) {
-            deployment.write_snapshot(row, now_ms);
+        let mut rows = vec![0.0; self.deployment_count() * SNAPSHOT_FIELDS];
+        let groups = self.group_count.load(std::sync::atomic::Ordering::Acquire);
+        for group in 0..groups {
+            lock(&self.cell(group).0).write_snapshot(&mut rows, now_ms);
         }
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> RouterConfig {
+        RouterConfig {
+            strategy: Strategy::SimpleShuffle,
+            seed: 7,
+            cooldown_ms: 5_000.0,
+            allowed_fails: 3,
+            failure_window_ms: 60_000.0,
+            latency_window: 8,
+            near_best_buffer: 0.1,
+            power_of_two: false,
+            lease_timeout_ms: 600_000.0,
+        }
+    }
+
+    /// A router with `groups` groups of `per_group` deployments, each with `max_in_flight`.
+    fn router(groups: u32, per_group: u32, max_in_flight: f64) -> Router {
+        let router = Router::new(config());
+        for group in 0..groups {
+            let handle = router.group(&format!("m{group}"));
+            for index in 0..per_group {
+                let spec = DeploymentSpec {
+                    weight: f64::from(1 + index),
+                    max_in_flight,
+                    ..DeploymentSpec::default()
+                };
+                router.add_deployment(handle, &format!("m{group}-{index}"), spec);
+            }
+        }
+        router
+    }
+
+    fn in_flight(router: &Router) -> Vec<f64> {
+        router
+            .snapshot(0.0)
+            .chunks(SNAPSHOT_FIELDS)
+            .map(|row| row[0])
+            .collect()
+    }
+
+    #[test]
+    fn a_lease_ends_in_the_group_of_its_deployment_and_only_once() {
+        let router = router(3, 2, 0.0);
+        let first = router.acquire(0, 1.0, 0.0, 0, false, &[]);
+        let second = router.acquire(2, 1.0, 0.0, 0, false, &[]);
+        assert!(first >= 0.0 && second >= 0.0 && first != second);
+        assert!(
+            ((second as u64) % LEASE_SCALE as u64) >= 4,
+            "group 2 owns handles 4 and 5"
+        );
+        assert_eq!(in_flight(&router).iter().sum::<f64>(), 2.0);
+        let release =
+            |lease| router.release(lease, 2.0, Outcome::Success, 1.0, 0.0, 1.0, -1.0, 0.0);
+        assert_eq!(release(second), 0.0);
+        assert_eq!(release(second), -1.0);
+        assert_eq!(release(first), 0.0);
+        assert_eq!(release(-1.0), -1.0);
+        assert_eq!(release(f64::NAN), -1.0);
+        assert_eq!(in_flight(&router), vec![0.0; 6]);
+    }
+
+    #[test]
+    fn picks_on_one_group_leave_the_draws_of_another_unchanged() {
+        let alone = router(2, 5, 0.0);
+        let mixed = router(2, 5, 0.0);
+        let mut from_alone = Vec::new();
+        let mut from_mixed = Vec::new();
+        for step in 0..200 {
+            from_alone.push(alone.pick(1, 1.0, 0.0, 0, false, &[]));
+            for _ in 0..step % 3 {
+                mixed.pick(0, 1.0, 0.0, 0, false, &[]);
+            }
+            from_mixed.push(mixed.pick(1, 1.0, 0.0, 0, false, &[]));
+        }
+        assert_eq!(from_alone, from_mixed);
+        assert!(from_alone
+            .iter()
+            .all(|&handle| (5.0..10.0).contains(&handle)));
+    }
+
+    #[test]
+    fn threads_sharing_a_router_keep_in_flight_counts_exact() {
+        let router = router(5, 4, 3.0);
+        let held: Vec<Vec<f64>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|thread| {
+                    let router = &router;
+                    scope.spawn(move || {
+                        let mut held = Vec::new();
+                        for step in 0..2_000u32 {
+                            let group = (thread + step) % 5;
+                            let lease = router.acquire(group, 1.0, 10.0, 0, false, &[]);
+                            if lease < 0.0 {
+                                continue;
+                            }
+                            if step % 97 == 0 {
+                                held.push(lease);
+                            } else {
+                                let ended = router.release(
+                                    lease,
+                                    2.0,
+                                    Outcome::Success,
+                                    1.0,
+                                    0.0,
+                                    1.0,
+                                    -1.0,
+                                    0.0,
+                                );
+                                assert_eq!(ended, 0.0);
+                            }
+                        }
+                        held
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap())
+                .collect()
+        });
+        let held: Vec<f64> = held.into_iter().flatten().collect();
+        let counts = in_flight(&router);
+        assert_eq!(counts.iter().sum::<f64>(), held.len() as f64);
+        assert!(counts.iter().all(|&count| count <= 3.0));
+        for lease in held {
+            assert_eq!(
+                router.release(lease, 3.0, Outcome::Aborted, 0.0, 0.0, 0.0, -1.0, 0.0),
+                0.0
+            );
+        }
+        assert_eq!(in_flight(&router), vec![0.0; 20]);
     }
 }

@@ -1,0 +1,458 @@
+use rustc_hash::FxHashMap;
+
+use super::deployment::{Deployment, DeploymentSpec, FailureRules, Outcome, SNAPSHOT_FIELDS};
+use super::lines::LineBuffer;
+use super::rng::SeededRandom;
+use super::router::{RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};
+
+const KIND_SHUFFLE: u8 = 0;
+const KIND_LEAST_BUSY: u8 = 1;
+const KIND_LATENCY: u8 = 2;
+const KIND_COST: u8 = 3;
+const KIND_USAGE: u8 = 4;
+const KIND_NONE: u8 = 5;
+
+/// Added to the router seed once per group handle: group `g` draws from the mulberry32 stream
+/// seeded `seed + g * GROUP_SEED_STEP` (wrapping), so group 0 keeps the router seed's stream.
+pub const GROUP_SEED_STEP: u32 = 0x9e37_79b9;
+
+/// Leases a group's table holds before it first grows.
+const LEASES_UP_FRONT: usize = 64;
+
+/// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
+#[derive(Clone, Copy)]
+pub(crate) struct Request {
+    pub(crate) now_ms: f64,
+    pub(crate) minute: f64,
+    pub(crate) request_tokens: f64,
+    pub(crate) tag_mask: u32,
+    pub(crate) stream: bool,
+}
+
+/// What the filter pass of a pick found.
+struct Scan {
+    members: usize,
+    fitting: usize,
+    weight_total: f64,
+    /// Lowest score among the candidates (INFINITY when none or all NaN).
+    best: f64,
+    /// How many candidates `ties` lists (strategies without a buffer).
+    at_best: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Lease {
+    local: u32,
+    start_ms: f64,
+    estimated_tokens: f64,
+}
+
+/// One model group: its deployments, stored inline in registration order, the leases held on
+/// them, its own random stream and its own pick buffers. A router keeps each group behind its
+/// own lock on its own cache lines, and the group's buffers fill whole lines ([`LineBuffer`]),
+/// so threads routing different models never wait for or write to the same memory.
+///
+/// A pick scans the group once: the filters read each deployment's first cache line (its metrics
+/// sit behind a pointer), and the same pass records running weight totals or scores in reused
+/// buffers, so a weighted draw is a binary search and a lowest-score pick knows its ties; no
+/// allocation per pick, at most two random draws.
+#[derive(Debug)]
+pub(crate) struct Group {
+    random: SeededRandom,
+    deployments: Vec<Deployment>,
+    /// Router-wide handle of each deployment, by index in the group.
+    handles: Vec<u32>,
+    leases: FxHashMap<u64, Lease>,
+    /// Indexes (in the group) of the candidates of the current pick.
+    candidates: LineBuffer<u32>,
+    /// Per candidate of the current pick: running weight total (`simple_shuffle`).
+    sums: LineBuffer<f64>,
+    /// Per candidate of the current pick: its score, for the lowest-score strategies.
+    scores: LineBuffer<f64>,
+    /// Per pick without a buffer: the candidates with the lowest score, in order.
+    ties: LineBuffer<u32>,
+    /// How many leading entries of `candidates`, `sums` and `scores` the current pick filled.
+    count: usize,
+    lease_sequence: u64,
+    next_sweep_ms: f64,
+}
+
+impl Group {
+    /// The empty group with handle `handle` of a router seeded `seed`.
+    pub(crate) fn new(seed: u32, handle: u32) -> Self {
+        Self {
+            random: SeededRandom::new(seed.wrapping_add(handle.wrapping_mul(GROUP_SEED_STEP))),
+            deployments: Vec::new(),
+            handles: Vec::new(),
+            // Sized up front: a first small table would share heap lines with other groups'.
+            leases: FxHashMap::with_capacity_and_hasher(LEASES_UP_FRONT, Default::default()),
+            candidates: LineBuffer::new(),
+            sums: LineBuffer::new(),
+            scores: LineBuffer::new(),
+            ties: LineBuffer::new(),
+            count: 0,
+            lease_sequence: 0,
+            next_sweep_ms: 0.0,
+        }
+    }
+
+    /// Appends a deployment with router-wide handle `handle`; returns its index in the group.
+    pub(crate) fn push(&mut self, handle: u32, spec: DeploymentSpec, window: usize) -> u32 {
+        self.deployments.push(Deployment::new(spec, window));
+        self.handles.push(handle);
+        (self.deployments.len() - 1) as u32
+    }
+
+    /// The deployment at index `local` of the group.
+    pub(crate) fn deployment(&mut self, local: u32) -> &mut Deployment {
+        &mut self.deployments[local as usize]
+    }
+
+    /// The chosen deployment's router-wide handle, [`NONE_AVAILABLE`] or [`NONE_FITS_CONTEXT`].
+    pub(crate) fn pick(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> f64 {
+        match self.pick_local(config, request, exclude) {
+            Ok(local) => f64::from(self.handles[local as usize]),
+            Err(code) => code,
+        }
+    }
+
+    /// As [`Self::pick`], answering the index in the group.
+    fn pick_local(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> Result<u32, f64> {
+        let scan = if config.power_of_two {
+            self.scan::<KIND_NONE>(request, exclude)
+        } else {
+            match config.strategy {
+                Strategy::SimpleShuffle => self.scan::<KIND_SHUFFLE>(request, exclude),
+                Strategy::LeastBusy => self.scan::<KIND_LEAST_BUSY>(request, exclude),
+                Strategy::LatencyBased => self.scan::<KIND_LATENCY>(request, exclude),
+                Strategy::CostBased => self.scan::<KIND_COST>(request, exclude),
+                Strategy::UsageBased => self.scan::<KIND_USAGE>(request, exclude),
+            }
+        };
+        let candidates = &self.candidates[..self.count];
+        if candidates.is_empty() {
+            return Err(if scan.members > 0 && scan.fitting == 0 {
+                NONE_FITS_CONTEXT
+            } else {
+                NONE_AVAILABLE
+            });
+        }
+        if candidates.len() == 1 {
+            return Ok(candidates[0]);
+        }
+        Ok(if config.power_of_two {
+            self.pick_of_two(request.now_ms)
+        } else {
+            match config.strategy {
+                Strategy::SimpleShuffle => self.pick_shuffled(scan.weight_total),
+                Strategy::LatencyBased => self.pick_lowest(scan.best, config.near_best_buffer),
+                _ => self.pick_tied(scan.at_best),
+            }
+        })
+    }
+
+    /// One pass over the group: fills `candidates[..count]` with the deployments every filter
+    /// admits and, for strategy `KIND` (a constant, so the loop holds no strategy branch), their
+    /// running weight totals (`sums`), their scores (`scores`, latency) or the list of those
+    /// with the lowest score (`ties`, other strategies). The loop writes every member's slot and
+    /// advances only past admitted ones, so admission costs no branch; the buffers keep the size
+    /// of the group (no allocation or clearing per pick).
+    #[inline(always)]
+    fn scan<const KIND: u8>(&mut self, request: &Request, exclude: &[u32]) -> Scan {
+        let size = self.deployments.len();
+        if self.candidates.len() < size {
+            self.candidates.ensure(size);
+            self.sums.ensure(size);
+            self.scores.ensure(size);
+            self.ties.ensure(size);
+        }
+        let candidates = &mut self.candidates[..size];
+        let sums = &mut self.sums[..size];
+        let scores = &mut self.scores[..size];
+        let ties = &mut self.ties[..size];
+        let mut scan = Scan {
+            members: size,
+            fitting: 0,
+            weight_total: 0.0,
+            best: f64::INFINITY,
+            at_best: 0,
+        };
+        let Request {
+            now_ms,
+            minute,
+            request_tokens,
+            tag_mask,
+            stream,
+        } = *request;
+        let mut count = 0usize;
+        for (local, deployment) in self.deployments.iter().enumerate() {
+            let window = deployment.context_window;
+            let fits = !(window > 0.0 && request_tokens > window);
+            scan.fitting += usize::from(fits);
+            let mut admitted = fits & deployment.admits(now_ms, minute, request_tokens, tag_mask);
+            if !exclude.is_empty() {
+                admitted &= !exclude.contains(&self.handles[local]);
+            }
+            let local = local as u32;
+            candidates[count] = local;
+            match KIND {
+                KIND_SHUFFLE => {
+                    scan.weight_total += deployment.weight * f64::from(u8::from(admitted));
+                    sums[count] = scan.weight_total;
+                }
+                KIND_NONE => {}
+                KIND_LATENCY => {
+                    let score = deployment.latency_score(stream);
+                    scores[count] = score;
+                    // NaN scores never count, as `f64::min` ignores them.
+                    if admitted && score < scan.best {
+                        scan.best = score;
+                    }
+                }
+                _ => {
+                    let score = match KIND {
+                        KIND_LEAST_BUSY => f64::from(deployment.in_flight),
+                        KIND_COST => deployment.cost_per_token,
+                        _ => deployment.tokens_in(minute),
+                    };
+                    // No buffer: the ties are the candidates with exactly the lowest score, kept
+                    // in order (a lower score starts the list again; NaN never joins).
+                    if admitted {
+                        if score < scan.best {
+                            scan.best = score;
+                            scan.at_best = 0;
+                        }
+                        if score == scan.best {
+                            ties[scan.at_best] = local;
+                            scan.at_best += 1;
+                        }
+                    }
+                }
+            }
+            count += usize::from(admitted);
+        }
+        self.count = count;
+        scan
+    }
+
+    /// By weight, else rpm, else tpm, else uniformly (limits are never negative, so a field is in
+    /// use when its total is above 0). By weight, `sums` holds the running totals and a binary
+    /// search finds the first candidate whose running total passes the draw; rpm and tpm (used
+    /// only when no candidate has a weight) are summed and walked here.
+    fn pick_shuffled(&mut self, weight_total: f64) -> u32 {
+        let candidates = &self.candidates[..self.count];
+        let deployments = &self.deployments;
+        if weight_total > 0.0 {
+            let target = self.random.next_unit() * weight_total;
+            let sums = &self.sums[..self.count];
+            let index = sums.partition_point(|&running| running <= target);
+            if index < candidates.len() {
+                return candidates[index];
+            }
+            // The draw rounded up to the total: the last candidate with a weight wins.
+            let last = candidates
+                .iter()
+                .rposition(|&local| deployments[local as usize].weight > 0.0);
+            return candidates[last.unwrap_or(0)];
+        }
+        let total_of = |field: fn(&Deployment) -> f64| -> f64 {
+            let mut total = 0.0;
+            for &local in candidates {
+                total += field(&deployments[local as usize]);
+            }
+            total
+        };
+        let field: fn(&Deployment) -> f64 = |deployment| deployment.rpm;
+        let (field, total) = match total_of(field) {
+            total if total > 0.0 => (field, total),
+            _ => {
+                let field: fn(&Deployment) -> f64 = |deployment| deployment.tpm;
+                (field, total_of(field))
+            }
+        };
+        if total <= 0.0 {
+            let index = self.random.next_index(candidates.len());
+            return candidates[index];
+        }
+        let target = self.random.next_unit() * total;
+        let mut reached = 0.0;
+        let mut last = candidates[0];
+        for &local in candidates {
+            let value = field(&deployments[local as usize]);
+            if value <= 0.0 {
+                continue;
+            }
+            reached += value;
+            last = local;
+            if target < reached {
+                return local;
+            }
+        }
+        last
+    }
+
+    /// Lowest score (`scores`, lowest `best`); candidates within `buffer` (a fraction) of the
+    /// best share the draw.
+    fn pick_lowest(&mut self, best: f64, buffer: f64) -> u32 {
+        let scores = &self.scores[..self.count];
+        let limit = best * (1.0 + buffer);
+        let ties = scores.iter().filter(|&&score| score <= limit).count();
+        let mut chosen = if ties > 1 {
+            self.random.next_index(ties)
+        } else {
+            0
+        };
+        for (index, &score) in scores.iter().enumerate() {
+            if score > limit {
+                continue;
+            }
+            if chosen == 0 {
+                return self.candidates[index];
+            }
+            chosen -= 1;
+        }
+        self.candidates[0]
+    }
+
+    /// Lowest score without a buffer: one of the `count` ties the filter pass listed, drawn as
+    /// [`Self::pick_lowest`] draws (the first candidate when every score was NaN).
+    fn pick_tied(&mut self, count: usize) -> u32 {
+        match count {
+            0 => self.candidates[0],
+            1 => self.ties[0],
+            _ => {
+                let index = self.random.next_index(count);
+                self.ties[index]
+            }
+        }
+    }
+
+    fn pick_of_two(&mut self, now_ms: f64) -> u32 {
+        let count = self.count;
+        let first = self.random.next_index(count);
+        let mut second = self.random.next_index(count - 1);
+        if second >= first {
+            second += 1;
+        }
+        let a = self.candidates[first];
+        let b = self.candidates[second];
+        let load = |local: u32| self.deployments[local as usize].load(now_ms);
+        if load(b) < load(a) {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// Picks and takes an in-flight slot; returns the lease number or a negative pick result.
+    /// Sweeps this group's expired leases first when due.
+    pub(crate) fn acquire(
+        &mut self,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> f64 {
+        let now_ms = request.now_ms;
+        if now_ms >= self.next_sweep_ms {
+            self.sweep(now_ms, config.lease_timeout_ms);
+        }
+        let local = match self.pick_local(config, request, exclude) {
+            Ok(local) => local,
+            Err(code) => return code,
+        };
+        self.deployments[local as usize].begin(now_ms, request.request_tokens);
+        self.lease_sequence += 1;
+        let lease =
+            self.lease_sequence as f64 * LEASE_SCALE + f64::from(self.handles[local as usize]);
+        let record = Lease {
+            local,
+            start_ms: now_ms,
+            estimated_tokens: request.request_tokens,
+        };
+        self.leases.insert(lease as u64, record);
+        lease
+    }
+
+    /// Ends lease `lease` (one of this group's) once: -1 when unknown or already ended, else the
+    /// new cooldown end or 0.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn release(
+        &mut self,
+        config: &RouterConfig,
+        lease: u64,
+        now_ms: f64,
+        outcome: Outcome,
+        latency_ms: f64,
+        first_token_ms: f64,
+        output_tokens: f64,
+        total_tokens: f64,
+        retry_after_ms: f64,
+    ) -> f64 {
+        let Some(record) = self.leases.remove(&lease) else {
+            return -1.0;
+        };
+        let rules = FailureRules {
+            cooldown_ms: config.cooldown_ms,
+            allowed_fails: config.allowed_fails,
+            failure_window_ms: config.failure_window_ms,
+        };
+        let state = &mut self.deployments[record.local as usize];
+        state.end(record.start_ms);
+        state.settle_tokens(
+            record.start_ms,
+            now_ms,
+            record.estimated_tokens,
+            total_tokens,
+        );
+        match outcome {
+            Outcome::Success => {
+                state.metrics.successes += 1.0;
+                state.record_latency(latency_ms, output_tokens);
+                if first_token_ms > 0.0 {
+                    state.metrics.first_token.push(first_token_ms);
+                }
+                0.0
+            }
+            _ => {
+                if outcome == Outcome::Timeout {
+                    state.record_latency(latency_ms, 0.0);
+                }
+                state.fail(now_ms, outcome, &rules, retry_after_ms)
+            }
+        }
+    }
+
+    /// Ends this group's leases older than `timeout_ms`.
+    fn sweep(&mut self, now_ms: f64, timeout_ms: f64) {
+        self.next_sweep_ms = now_ms + 1f64.max(timeout_ms / 4.0);
+        let deployments = &mut self.deployments;
+        self.leases.retain(|_, record| {
+            let live = record.start_ms + timeout_ms > now_ms;
+            if !live {
+                deployments[record.local as usize].end(record.start_ms);
+            }
+            live
+        });
+    }
+
+    /// Writes each deployment's metrics into its row of `rows` (rows by router-wide handle,
+    /// [`SNAPSHOT_FIELDS`] values each).
+    pub(crate) fn write_snapshot(&self, rows: &mut [f64], now_ms: f64) {
+        for (deployment, &handle) in self.deployments.iter().zip(&self.handles) {
+            let start = handle as usize * SNAPSHOT_FIELDS;
+            if let Some(row) = rows.get_mut(start..start + SNAPSHOT_FIELDS) {
+                deployment.write_snapshot(row, now_ms);
+            }
+        }
+    }
+}

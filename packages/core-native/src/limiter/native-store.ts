@@ -3,8 +3,16 @@ import { loadNativeBinding } from '../native/binding.js';
 import { OUTPUT_LENGTH, type LimiterStore } from './store.js';
 import { storedName, storedNames } from './stored-name.js';
 
-/** This thread's answer array; the binding keeps a pointer to it, so it lives as long as the module. */
-const output = new Float64Array(OUTPUT_LENGTH);
+/**
+ * Arrays the binding keeps pointers to, hung on the binding's exports object (one per thread,
+ * cached by `require`): two copies of this module loaded in one thread (sources and build, or
+ * two installs) then share them instead of each registering its own, where the binding would
+ * read one copy's numbers for the other's call. They live as long as the thread.
+ */
+interface ArrayHolder {
+  tollgateLimiterOutput?: Float64Array;
+  tollgateLimiterBatch?: Float64Array;
+}
 
 /** The limiter functions of the Rust binding (`crates/tollgate-node/src/limiter`). */
 interface LimiterBinding {
@@ -25,8 +33,6 @@ interface LimiterBinding {
   limiterClose(id: number, name: string): void;
 }
 
-/** This thread's batch buffer; the binding keeps a pointer to it until a larger one replaces it. */
-let batch = new Float64Array(0);
 
 const CODES = new Set<string>(['ERR_INVALID_ARGUMENT', 'ERR_LIMITER_CONFLICT', 'ERR_NATIVE_FAILURE']);
 
@@ -55,12 +61,17 @@ export function loadNativeStore(): LimiterStore | Error {
   if (loaded instanceof Error) return loaded;
   const binding = loaded as unknown as LimiterBinding;
   if (typeof binding.limiterTry !== 'function' || typeof binding.limiterTryBatch !== 'function' || typeof binding.limiterTryPacked !== 'function') return new Error('the native binary predates the limiter; rebuild it');
+  const holder = binding as unknown as ArrayHolder;
+  const output = (holder.tollgateLimiterOutput ??= new Float64Array(OUTPUT_LENGTH));
   binding.limiterUseOutput(output);
+  /** This thread's batch buffer, grown (and registered again) when a batch needs more. */
   const batchBuffer = (length: number): Float64Array => {
-    if (batch.length >= length) return batch;
-    batch = new Float64Array(Math.max(length, batch.length * 2, 4096));
-    binding.limiterUseBatch(batch);
-    return batch;
+    const batch = holder.tollgateLimiterBatch;
+    if (batch !== undefined && batch.length >= length) return batch;
+    const grown = new Float64Array(Math.max(length, (batch?.length ?? 0) * 2, 4096));
+    binding.limiterUseBatch(grown);
+    holder.tollgateLimiterBatch = grown;
+    return grown;
   };
   const tryBatch: LimiterStore['tryBatch'] = (id, count, start, names, perCheckCosts, requests, tokens, nowMs) => {
     const joined = names.length === 0 ? '' : names.join('\0');

@@ -3,15 +3,15 @@
 // names (and, to keep the mapping one-to-one, names starting with NUL) are stored escaped instead;
 // both backends store the same names, so they shard and evict alike.
 
-/** A lone surrogate: a high one not followed by a low one, or a low one not after a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** `String.prototype.isWellFormed` (Node 20+): false when the string holds a lone surrogate. */
+type MaybeWellFormed = string & { isWellFormed(): boolean };
 
 /**
  * `name` itself when it is well-formed UTF-16 and does not start with NUL; otherwise NUL followed
  * by four hex digits per UTF-16 unit. Distinct names always get distinct stored names.
  */
 export function storedName(name: string): string {
-  if (name.charCodeAt(0) !== 0 && !LONE_SURROGATE.test(name)) return name;
+  if (name.charCodeAt(0) !== 0 && (name as MaybeWellFormed).isWellFormed()) return name;
   let escaped = '\0';
   for (let index = 0; index < name.length; index += 1) escaped += name.charCodeAt(index).toString(16).padStart(4, '0');
   return escaped;

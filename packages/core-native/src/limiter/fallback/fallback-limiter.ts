@@ -58,6 +58,7 @@ export class FallbackLimiter {
   /** Expires the due leases of `key`'s shard. */
   expireLeases(key: number, nowMs: number): void {
     const { keys, leases } = this.shards[shardOfHandle(key)]!;
+    if (leases.live === 0) return;
     this.counters.leasesExpired += leases.expireDue(nowMs, (leaseKey, requests) => {
       const index = keys.indexOf(leaseKey);
       if (index !== undefined) keys.inFlight[index] = Math.max(keys.inFlight[index]! - requests, 0);

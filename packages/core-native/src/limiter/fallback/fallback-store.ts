@@ -70,9 +70,44 @@ function tryScopes(scopes: readonly [FallbackLimiter, number][], requests: numbe
 
 const output = new Float64Array(OUTPUT_LENGTH);
 
-/** Single-scope attempt (`nowMs` NaN: `Date.now()`); the same steps as {@link tryScopes}. */
+/** Writes the four header values of a single-scope answer into `output`; returns the outcome. */
+function header(outcome: number, retryAfterMs: number, scope: number, rule: number): number {
+  output[0] = outcome;
+  output[1] = retryAfterMs;
+  output[2] = scope;
+  output[3] = rule;
+  return outcome;
+}
+
+/**
+ * Single-scope attempt (`nowMs` NaN: `Date.now()`): the steps and answers of {@link tryScopes}
+ * with one scope (as crates/tollgate-core/src/limiter/single.rs), without its lists.
+ */
 function tryOne(limiter: FallbackLimiter, key: number, requests: number, tokens: number, nowMs: number): number {
-  return tryScopes([[limiter, key]], requests, tokens, Number.isNaN(nowMs) ? Date.now() : nowMs, output);
+  const out = output;
+  if (limiter.closed) return header(OUTCOME.closed, 0, 0, -1);
+  const keys = limiter.keysOf(key);
+  const row = keys.indexOf(key);
+  if (row === undefined) return header(OUTCOME.staleKey, 0, 0, -1);
+  const now = Math.max(Number.isNaN(nowMs) ? Date.now() : nowMs, keys.lastMs[row]!);
+  limiter.expireLeases(key, now);
+  const check = limiter.check(row, key, requests, tokens, now);
+  if (check.exceeds !== -1) return header(OUTCOME.exceedsCapacity, 0, 0, check.exceeds);
+  out[HEADER] = now;
+  out[HEADER + 1] = -1;
+  let outcome: number;
+  if (check.waitRule !== -1) {
+    keys.lastMs[row] = now;
+    limiter.counters.refused += 1;
+    outcome = header(OUTCOME.refused, Math.max(Math.ceil(check.waitMs), 1), 0, check.waitRule);
+  } else {
+    out[HEADER + 1] = limiter.commit(row, key, requests, tokens, now);
+    limiter.counters.admitted += 1;
+    outcome = header(OUTCOME.admitted, 0, -1, -1);
+  }
+  limiter.writeRemaining(key, row, out, HEADER + SCOPE_HEADER);
+  limiter.sweep(key, now, 2);
+  return outcome;
 }
 
 /** The fallback store; limiters live in this thread until closed. */

@@ -38,7 +38,12 @@ pub fn count_staged_async(
     allowed_special: u32,
     cancel: &CancelToken,
 ) -> AsyncTask<TokenTask> {
-    task(handle, allowed_special, Work::Count(std::mem::take(&mut staged.text)), cancel)
+    task(
+        handle,
+        allowed_special,
+        Work::Count(std::mem::take(&mut staged.text)),
+        cancel,
+    )
 }
 
 /// Resolves to the token ids of the staged text, which it takes.
@@ -49,5 +54,10 @@ pub fn encode_staged_async(
     allowed_special: u32,
     cancel: &CancelToken,
 ) -> AsyncTask<TokenTask> {
-    task(handle, allowed_special, Work::Encode(std::mem::take(&mut staged.text)), cancel)
+    task(
+        handle,
+        allowed_special,
+        Work::Encode(std::mem::take(&mut staged.text)),
+        cancel,
+    )
 }

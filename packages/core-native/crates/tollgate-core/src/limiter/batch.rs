@@ -6,9 +6,9 @@
 //! earlier check took. Each check holds its key's shard lock; consecutive checks in one shard
 //! keep it, so other threads wait at most a run of such checks (about 40 ns each).
 
-use super::acquire::{check_scope, commit, expire_leases, write_remaining};
 use super::keys::KeyHandle;
 use super::limiter::{Limiter, State};
+use super::scope_steps::{check_scope, commit, expire_leases, write_remaining};
 use super::shards::{shard_of_handle, shard_of_name};
 use super::{Cost, Outcome};
 use std::sync::MutexGuard;

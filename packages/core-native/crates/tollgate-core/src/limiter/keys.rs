@@ -82,7 +82,11 @@ impl KeyTable {
             windows: spec.window_count(),
             buckets: spec.bucket_count(),
             sweep_cursor: 0,
-            horizon_ms: spec.rules.iter().map(horizon_ms).fold(MIN_IDLE_MS, f64::max),
+            horizon_ms: spec
+                .rules
+                .iter()
+                .map(horizon_ms)
+                .fold(MIN_IDLE_MS, f64::max),
             live: 0,
         }
     }
@@ -115,7 +119,10 @@ impl KeyTable {
         row.name = Some(Arc::clone(&name));
         self.names.insert(name, index);
         self.live += 1;
-        (pack(global_index(index, self.shard), row.generation), evicted)
+        (
+            pack(global_index(index, self.shard), row.generation),
+            evicted,
+        )
     }
 
     /// The row index of `handle`, or `None` when its key was evicted since.

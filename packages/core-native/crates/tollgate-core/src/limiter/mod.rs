@@ -8,6 +8,7 @@ mod keys;
 mod leases;
 mod limiter;
 pub mod registry;
+mod scope_steps;
 mod shards;
 mod single;
 mod spec;

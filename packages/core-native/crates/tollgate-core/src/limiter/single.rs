@@ -1,9 +1,9 @@
 //! One scope without the machinery for several: one lock, no ordering, no guard table. The
 //! same steps, answers and output layout as [`super::try_acquire`] with a single scope.
 
-use super::acquire::{check_scope, commit, expire_leases, write_remaining};
 use super::keys::KeyHandle;
 use super::limiter::Limiter;
+use super::scope_steps::{check_scope, commit, expire_leases, write_remaining};
 use super::{Cost, Outcome, HEADER, SCOPE_HEADER};
 
 /// As [`super::try_acquire`] with the one scope `(limiter, key)`; `out` needs

@@ -483,7 +483,10 @@ mod tests {
             offset_of!(Deployment, successes),
             offset_of!(Deployment, errors),
         ] {
-            assert!((64..128).contains(&written), "a lease field at offset {written}");
+            assert!(
+                (64..128).contains(&written),
+                "a lease field at offset {written}"
+            );
         }
     }
 
@@ -497,7 +500,10 @@ mod tests {
         let mut deployment = Deployment::new(spec, 4);
         deployment.begin(60_000.0, 5.0);
         assert_eq!(deployment.blocked, NO_SLOT);
-        assert_eq!((deployment.count_minute, deployment.count_full), (1.0, false));
+        assert_eq!(
+            (deployment.count_minute, deployment.count_full),
+            (1.0, false)
+        );
         deployment.end(60_000.0);
         deployment.begin(60_001.0, 5.0);
         assert!(deployment.count_full);

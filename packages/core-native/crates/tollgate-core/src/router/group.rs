@@ -1,6 +1,5 @@
-use rustc_hash::FxHashMap;
-
 use super::deployment::{Deployment, DeploymentSpec, FailureRules, Outcome, SNAPSHOT_FIELDS};
+use super::leases::{Lease, LeaseTable};
 use super::lines::LineBuffer;
 use super::rng::SeededRandom;
 use super::router::{RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};
@@ -15,9 +14,6 @@ const KIND_NONE: u8 = 5;
 /// Added to the router seed once per group handle: group `g` draws from the mulberry32 stream
 /// seeded `seed + g * GROUP_SEED_STEP` (wrapping), so group 0 keeps the router seed's stream.
 pub const GROUP_SEED_STEP: u32 = 0x9e37_79b9;
-
-/// Leases a group's table holds before it first grows.
-const LEASES_UP_FRONT: usize = 64;
 
 /// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
 #[derive(Clone, Copy)]
@@ -40,13 +36,6 @@ struct Scan {
     at_best: usize,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Lease {
-    local: u32,
-    start_ms: f64,
-    estimated_tokens: f64,
-}
-
 /// One model group: its deployments, stored inline in registration order, the leases held on
 /// them, its own random stream and its own pick buffers. A router keeps each group behind its
 /// own lock on its own cache lines, and the group's buffers fill whole lines ([`LineBuffer`]),
@@ -65,7 +54,7 @@ pub(crate) struct Group {
     random: SeededRandom,
     lease_sequence: u64,
     next_sweep_ms: f64,
-    leases: FxHashMap<u64, Lease>,
+    leases: LeaseTable,
     deployments: Vec<Deployment>,
     /// Router-wide handle of each deployment, by index in the group.
     handles: Vec<u32>,
@@ -104,8 +93,7 @@ impl Group {
             random: SeededRandom::new(seed.wrapping_add(handle.wrapping_mul(GROUP_SEED_STEP))),
             deployments: Vec::new(),
             handles: Vec::new(),
-            // Sized up front: a first small table would share heap lines with other groups'.
-            leases: FxHashMap::with_capacity_and_hasher(LEASES_UP_FRONT, Default::default()),
+            leases: LeaseTable::new(),
             lease_sequence: 0,
             next_sweep_ms: 0.0,
         }
@@ -181,7 +169,9 @@ impl Group {
         } else {
             match config.strategy {
                 Strategy::SimpleShuffle => self.pick_shuffled(scratch, scan.weight_total),
-                Strategy::LatencyBased => self.pick_lowest(scratch, scan.best, config.near_best_buffer),
+                Strategy::LatencyBased => {
+                    self.pick_lowest(scratch, scan.best, config.near_best_buffer)
+                }
                 _ => self.pick_tied(scratch, scan.at_best),
             }
         })
@@ -194,7 +184,12 @@ impl Group {
     /// advances only past admitted ones, so admission costs no branch; the buffers keep the size
     /// of the group (no allocation or clearing per pick).
     #[inline(always)]
-    fn scan<const KIND: u8>(&self, scratch: &mut Scratch, request: &Request, exclude: &[u32]) -> Scan {
+    fn scan<const KIND: u8>(
+        &self,
+        scratch: &mut Scratch,
+        request: &Request,
+        exclude: &[u32],
+    ) -> Scan {
         let size = self.deployments.len();
         if scratch.candidates.len() < size {
             scratch.candidates.ensure(size);
@@ -424,7 +419,7 @@ impl Group {
         total_tokens: f64,
         retry_after_ms: f64,
     ) -> f64 {
-        let Some(record) = self.leases.remove(&lease) else {
+        let Some(record) = self.leases.remove(lease) else {
             return -1.0;
         };
         let rules = FailureRules {
@@ -462,7 +457,7 @@ impl Group {
     fn sweep(&mut self, now_ms: f64, timeout_ms: f64) {
         self.next_sweep_ms = now_ms + 1f64.max(timeout_ms / 4.0);
         let deployments = &mut self.deployments;
-        self.leases.retain(|_, record| {
+        self.leases.retain(|record| {
             let live = record.start_ms + timeout_ms > now_ms;
             if !live {
                 deployments[record.local as usize].end(record.start_ms);

@@ -1,6 +1,7 @@
 use std::collections::VecDeque;
 
-use super::window::{percentile, SampleWindow};
+use super::lines::prefetch_write;
+use super::window::{percentile, CallWindow, SampleWindow};
 
 const MINUTE_MS: f64 = 60_000.0;
 
@@ -63,13 +64,12 @@ pub(crate) struct FailureRules {
 /// scan over a group touches one compact row per deployment. Aligned to a cache line, so its
 /// allocation shares no line with another deployment's (maybe another group's).
 #[derive(Debug)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub(crate) struct Metrics {
-    failures: VecDeque<f64>,
-    pub(crate) latency: SampleWindow,
-    pub(crate) ms_per_token: SampleWindow,
-    tokens: SampleWindow,
+    /// Latency, ms per output token and output tokens of recent calls (the first line).
+    pub(crate) calls: CallWindow,
     pub(crate) first_token: SampleWindow,
+    failures: VecDeque<f64>,
 }
 
 /// Bits of [`Deployment::blocked`]: reasons a deployment takes no request at all right now.
@@ -168,13 +168,18 @@ impl Deployment {
                 spec.input_cost_per_token + spec.output_cost_per_token
             },
             metrics: Box::new(Metrics {
-                failures: VecDeque::new(),
-                latency: SampleWindow::new(window),
-                ms_per_token: SampleWindow::new(window),
-                tokens: SampleWindow::new(window),
+                calls: CallWindow::new(window),
                 first_token: SampleWindow::new(window),
+                failures: VecDeque::new(),
             }),
         }
+    }
+
+    /// Starts fetching the lines a release writes: its in-flight line and its call window header.
+    #[inline(always)]
+    pub(crate) fn prefetch_release(&self) {
+        prefetch_write(&self.in_flight);
+        prefetch_write(&*self.metrics);
     }
 
     /// Requests counted in `minute` ([`Self::minute_of`]), this process's and other processes'.
@@ -314,7 +319,7 @@ impl Deployment {
         if stream && metrics.first_token.count > 0 {
             metrics.first_token.mean()
         } else {
-            metrics.ms_per_token.mean()
+            metrics.calls.ms_per_token_mean()
         }
     }
 
@@ -322,10 +327,10 @@ impl Deployment {
     pub(crate) fn load(&self, now_ms: f64) -> f64 {
         let metrics = &self.metrics;
         let start_sum = self.start_sum;
-        let mean = if metrics.latency.count == 0 {
+        let mean = if metrics.calls.count == 0 {
             1.0
         } else {
-            1f64.max(metrics.latency.mean())
+            1f64.max(metrics.calls.latency_mean())
         };
         let in_flight = f64::from(self.in_flight);
         let running_ms = in_flight * now_ms - start_sum;
@@ -377,12 +382,11 @@ impl Deployment {
     }
 
     pub(crate) fn record_latency(&mut self, latency_ms: f64, output_tokens: f64) {
-        let metrics = &mut self.metrics;
-        metrics.latency.push(latency_ms);
-        metrics
-            .ms_per_token
-            .push(latency_ms / 1f64.max(output_tokens));
-        metrics.tokens.push(0f64.max(output_tokens));
+        self.metrics.calls.push(
+            latency_ms,
+            latency_ms / 1f64.max(output_tokens),
+            0f64.max(output_tokens),
+        );
     }
 
     /// Counts a failure and cools the deployment when due. Returns the new end of the cooldown
@@ -429,7 +433,7 @@ impl Deployment {
     /// Writes this deployment's metrics into `row` (length [`SNAPSHOT_FIELDS`]).
     pub(crate) fn write_snapshot(&self, row: &mut [f64], now_ms: f64) {
         let metrics = &self.metrics;
-        let sorted = metrics.latency.sorted();
+        let sorted = metrics.calls.sorted_latencies();
         let minute = Self::minute_of(now_ms);
         row[0] = f64::from(self.in_flight);
         row[1] = self.calls;
@@ -443,10 +447,10 @@ impl Deployment {
         row[5] = percentile(&sorted, 0.5);
         row[6] = percentile(&sorted, 0.95);
         row[7] = percentile(&sorted, 0.99);
-        row[8] = metrics.latency.mean();
+        row[8] = metrics.calls.latency_mean();
         row[9] = metrics.first_token.mean();
-        row[10] = if metrics.latency.sum > 0.0 {
-            metrics.tokens.sum / (metrics.latency.sum / 1000.0)
+        row[10] = if metrics.calls.latency_sum > 0.0 {
+            metrics.calls.tokens_sum / (metrics.calls.latency_sum / 1000.0)
         } else {
             0.0
         };

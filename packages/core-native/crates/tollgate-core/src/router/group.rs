@@ -384,6 +384,8 @@ impl Group {
         exclude: &[u32],
     ) -> f64 {
         let now_ms = request.now_ms;
+        self.leases
+            .prefetch((self.lease_sequence + 1) * LEASE_SCALE as u64);
         if now_ms >= self.next_sweep_ms {
             self.sweep(now_ms, config.lease_timeout_ms);
         }
@@ -405,7 +407,8 @@ impl Group {
     }
 
     /// Ends lease `lease` (one of this group's) once: -1 when unknown or already ended, else the
-    /// new cooldown end or 0.
+    /// new cooldown end or 0. `local_hint`, the index of the lease's deployment (from its number),
+    /// only starts fetching its lines early.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn release(
         &mut self,
@@ -418,7 +421,12 @@ impl Group {
         output_tokens: f64,
         total_tokens: f64,
         retry_after_ms: f64,
+        local_hint: u32,
     ) -> f64 {
+        self.leases.prefetch(lease);
+        if let Some(deployment) = self.deployments.get(local_hint as usize) {
+            deployment.prefetch_release();
+        }
         let Some(record) = self.leases.remove(lease) else {
             return -1.0;
         };

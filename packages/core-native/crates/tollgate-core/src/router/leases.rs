@@ -7,6 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::lines::prefetch_write;
 use super::router::LEASE_SCALE;
 
 /// Slots of a new table.
@@ -65,6 +66,12 @@ impl LeaseTable {
 
     fn slot_of(&self, number: u64) -> usize {
         sequence_of(number) & (self.ring.len() - 1)
+    }
+
+    /// Starts fetching the slot of lease `number` (see [`prefetch_write`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, number: u64) {
+        prefetch_write(&self.ring[self.slot_of(number)]);
     }
 
     /// Stores lease `number` (not already live; its sequence above 0).

@@ -302,6 +302,7 @@ impl Router {
             output_tokens,
             total_tokens,
             retry_after_ms,
+            place.local,
         )
     }
 

@@ -10,10 +10,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Spins before yielding: about the length of a short critical section.
 const SPINS: u32 = 64;
 
+/// The flag has a cache line to itself: waiters spin reading it, and if it shared a line with
+/// the value, every read would pull that line away from the holder while it writes the value.
+#[repr(C)]
 pub(crate) struct SpinLock<T> {
     held: AtomicBool,
-    value: UnsafeCell<T>,
+    value: Aligned<UnsafeCell<T>>,
 }
+
+/// A value that starts on a cache line of its own.
+#[repr(C, align(64))]
+struct Aligned<T>(T);
 
 // SAFETY: the value is reached only through a guard, and one guard exists at a time.
 unsafe impl<T: Send> Sync for SpinLock<T> {}
@@ -27,7 +34,7 @@ impl<T> SpinLock<T> {
     pub(crate) fn new(value: T) -> Self {
         Self {
             held: AtomicBool::new(false),
-            value: UnsafeCell::new(value),
+            value: Aligned(UnsafeCell::new(value)),
         }
     }
 
@@ -70,14 +77,14 @@ impl<T> Deref for SpinGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: this guard holds the lock.
-        unsafe { &*self.lock.value.get() }
+        unsafe { &*self.lock.value.0.get() }
     }
 }
 
 impl<T> DerefMut for SpinGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: this guard holds the lock, and `&mut self` makes this the only view.
-        unsafe { &mut *self.lock.value.get() }
+        unsafe { &mut *self.lock.value.0.get() }
     }
 }
 

@@ -1,6 +1,7 @@
 use std::collections::VecDeque;
 
-use super::window::{percentile, SampleWindow};
+use super::lines::prefetch_write;
+use super::window::{percentile, CallWindow, SampleWindow};
 
 const MINUTE_MS: f64 = 60_000.0;
 
@@ -63,17 +64,12 @@ pub(crate) struct FailureRules {
 /// scan over a group touches one compact row per deployment. Aligned to a cache line, so its
 /// allocation shares no line with another deployment's (maybe another group's).
 #[derive(Debug)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub(crate) struct Metrics {
-    start_sum: f64,
-    calls: f64,
-    pub(crate) successes: f64,
-    errors: f64,
-    failures: VecDeque<f64>,
-    pub(crate) latency: SampleWindow,
-    pub(crate) ms_per_token: SampleWindow,
-    tokens: SampleWindow,
+    /// Latency, ms per output token and output tokens of recent calls (the first line).
+    pub(crate) calls: CallWindow,
     pub(crate) first_token: SampleWindow,
+    failures: VecDeque<f64>,
 }
 
 /// Bits of [`Deployment::blocked`]: reasons a deployment takes no request at all right now.
@@ -83,11 +79,19 @@ const NO_HEADROOM: u8 = 4;
 /// An rpm below 1 admits nothing.
 const RPM_BELOW_ONE: u8 = 8;
 
-/// One deployment: the fields a pick reads first, inline in the first cache line (the rest only
-/// for rpm/tpm checks off the common path), and its metrics behind a pointer. Limits of 0 mean
-/// none; usage counts belong to minute `usage_minute` (own) and `shared_minute` (other
-/// processes'). Derived fields (`blocked`, `count_minute`, `count_full`) are kept up to date by
-/// every method that changes what they derive from.
+/// Zero-sized: in a `repr(C)` struct, the field after it starts a new cache line.
+#[derive(Debug, Default, Clone, Copy)]
+#[repr(C, align(64))]
+struct NewLine;
+
+/// One deployment in three cache lines: first what a pick's filters read (written only when a
+/// value changes: cooldowns, health, the derived rpm state), then what every acquire and release
+/// writes (in flight, this minute's usage, call counts), then the rest; its sample windows sit
+/// behind a pointer. So a scan reads lines that stay clean in every core's cache, and a lease
+/// moves one line of its deployment between cores. Limits of 0 mean none; usage counts belong
+/// to minute `usage_minute` (own) and `shared_minute` (other processes'). Derived fields
+/// (`blocked`, `count_minute`, `count_full`) are kept up to date by every method that changes
+/// what they derive from.
 #[derive(Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Deployment {
@@ -98,17 +102,24 @@ pub(crate) struct Deployment {
     /// The latest minute with counts, `max(usage_minute, shared_minute)`.
     count_minute: f64,
     pub(crate) headroom_tokens: f64,
+    pub(crate) rpm: f64,
     pub(crate) tag_mask: u32,
-    pub(crate) in_flight: u32,
     pub(crate) healthy: bool,
     blocked: u8,
     /// True when the counts of `count_minute` leave no request under the rpm.
     count_full: bool,
-    pub(crate) rpm: f64,
-    pub(crate) max_in_flight: f64,
+    written: NewLine,
+    pub(crate) in_flight: u32,
     usage_minute: f64,
     usage_requests: f64,
     usage_tokens: f64,
+    /// Sum of the start times of the calls in flight.
+    start_sum: f64,
+    calls: f64,
+    pub(crate) successes: f64,
+    errors: f64,
+    rest: NewLine,
+    pub(crate) max_in_flight: f64,
     shared_minute: f64,
     shared_requests: f64,
     shared_tokens: f64,
@@ -137,10 +148,16 @@ impl Deployment {
             },
             count_full: false,
             rpm: spec.rpm,
-            max_in_flight: spec.max_in_flight,
+            written: NewLine,
             usage_minute: -1.0,
             usage_requests: 0.0,
             usage_tokens: 0.0,
+            start_sum: 0.0,
+            calls: 0.0,
+            successes: 0.0,
+            errors: 0.0,
+            rest: NewLine,
+            max_in_flight: spec.max_in_flight,
             shared_minute: -1.0,
             shared_requests: 0.0,
             shared_tokens: 0.0,
@@ -151,17 +168,18 @@ impl Deployment {
                 spec.input_cost_per_token + spec.output_cost_per_token
             },
             metrics: Box::new(Metrics {
-                start_sum: 0.0,
-                calls: 0.0,
-                successes: 0.0,
-                errors: 0.0,
-                failures: VecDeque::new(),
-                latency: SampleWindow::new(window),
-                ms_per_token: SampleWindow::new(window),
-                tokens: SampleWindow::new(window),
+                calls: CallWindow::new(window),
                 first_token: SampleWindow::new(window),
+                failures: VecDeque::new(),
             }),
         }
+    }
+
+    /// Starts fetching the lines a release writes: its in-flight line and its call window header.
+    #[inline(always)]
+    pub(crate) fn prefetch_release(&self) {
+        prefetch_write(&self.in_flight);
+        prefetch_write(&*self.metrics);
     }
 
     /// Requests counted in `minute` ([`Self::minute_of`]), this process's and other processes'.
@@ -216,23 +234,37 @@ impl Deployment {
     /// Stores the rate limiter's headroom (below 0: unknown, not checked).
     pub(crate) fn set_headroom(&mut self, requests: f64, tokens: f64) {
         self.headroom_requests = requests;
-        self.headroom_tokens = tokens;
+        // Written only on change: it shares the line every pick reads.
+        if self.headroom_tokens.to_bits() != tokens.to_bits() {
+            self.headroom_tokens = tokens;
+        }
         self.set_blocked(NO_HEADROOM, (0.0..1.0).contains(&requests));
     }
 
+    /// Sets or clears `bit`, writing only when it changes (the field shares the line every
+    /// pick reads).
     fn set_blocked(&mut self, bit: u8, on: bool) {
-        if on {
-            self.blocked |= bit;
+        let blocked = if on {
+            self.blocked | bit
         } else {
-            self.blocked &= !bit;
+            self.blocked & !bit
+        };
+        if blocked != self.blocked {
+            self.blocked = blocked;
         }
     }
 
     /// Refreshes `count_minute`/`count_full` after the usage counts changed.
     fn recount(&mut self) {
+        // Written only on change: these share the line every pick reads.
         let minute = self.usage_minute.max(self.shared_minute);
-        self.count_minute = minute;
-        self.count_full = self.rpm > 0.0 && self.requests_in(minute) + 1.0 > self.rpm;
+        if self.count_minute.to_bits() != minute.to_bits() {
+            self.count_minute = minute;
+        }
+        let full = self.rpm > 0.0 && self.requests_in(minute) + 1.0 > self.rpm;
+        if self.count_full != full {
+            self.count_full = full;
+        }
     }
 
     /// The rpm filter: false when one more request in `minute` would pass the rpm. Reads the
@@ -287,27 +319,28 @@ impl Deployment {
         if stream && metrics.first_token.count > 0 {
             metrics.first_token.mean()
         } else {
-            metrics.ms_per_token.mean()
+            metrics.calls.ms_per_token_mean()
         }
     }
 
     /// Calls in flight plus how many mean latencies they have been running in total.
     pub(crate) fn load(&self, now_ms: f64) -> f64 {
         let metrics = &self.metrics;
-        let mean = if metrics.latency.count == 0 {
+        let start_sum = self.start_sum;
+        let mean = if metrics.calls.count == 0 {
             1.0
         } else {
-            1f64.max(metrics.latency.mean())
+            1f64.max(metrics.calls.latency_mean())
         };
         let in_flight = f64::from(self.in_flight);
-        let running_ms = in_flight * now_ms - metrics.start_sum;
+        let running_ms = in_flight * now_ms - start_sum;
         in_flight + running_ms / mean
     }
 
     pub(crate) fn begin(&mut self, now_ms: f64, request_tokens: f64) {
         self.in_flight += 1;
-        self.metrics.start_sum += now_ms;
-        self.metrics.calls += 1.0;
+        self.start_sum += now_ms;
+        self.calls += 1.0;
         let minute = (now_ms / MINUTE_MS).floor();
         if self.usage_minute != minute {
             self.usage_minute = minute;
@@ -332,9 +365,9 @@ impl Deployment {
             return;
         }
         self.in_flight -= 1;
-        self.metrics.start_sum -= start_ms;
+        self.start_sum -= start_ms;
         if self.in_flight == 0 {
-            self.metrics.start_sum = 0.0;
+            self.start_sum = 0.0;
         }
         self.reslot();
     }
@@ -349,12 +382,11 @@ impl Deployment {
     }
 
     pub(crate) fn record_latency(&mut self, latency_ms: f64, output_tokens: f64) {
-        let metrics = &mut self.metrics;
-        metrics.latency.push(latency_ms);
-        metrics
-            .ms_per_token
-            .push(latency_ms / 1f64.max(output_tokens));
-        metrics.tokens.push(0f64.max(output_tokens));
+        self.metrics.calls.push(
+            latency_ms,
+            latency_ms / 1f64.max(output_tokens),
+            0f64.max(output_tokens),
+        );
     }
 
     /// Counts a failure and cools the deployment when due. Returns the new end of the cooldown
@@ -369,11 +401,11 @@ impl Deployment {
         if outcome == Outcome::Aborted {
             return 0.0;
         }
-        let metrics = &mut self.metrics;
-        metrics.errors += 1.0;
+        self.errors += 1.0;
         if outcome == Outcome::Client {
             return 0.0;
         }
+        let metrics = &mut self.metrics;
         let failures = &mut metrics.failures;
         failures.push_back(now_ms);
         while failures
@@ -401,12 +433,12 @@ impl Deployment {
     /// Writes this deployment's metrics into `row` (length [`SNAPSHOT_FIELDS`]).
     pub(crate) fn write_snapshot(&self, row: &mut [f64], now_ms: f64) {
         let metrics = &self.metrics;
-        let sorted = metrics.latency.sorted();
+        let sorted = metrics.calls.sorted_latencies();
         let minute = Self::minute_of(now_ms);
         row[0] = f64::from(self.in_flight);
-        row[1] = metrics.calls;
-        row[2] = metrics.successes;
-        row[3] = metrics.errors;
+        row[1] = self.calls;
+        row[2] = self.successes;
+        row[3] = self.errors;
         row[4] = if self.cooling_until_ms > now_ms {
             self.cooling_until_ms
         } else {
@@ -415,15 +447,72 @@ impl Deployment {
         row[5] = percentile(&sorted, 0.5);
         row[6] = percentile(&sorted, 0.95);
         row[7] = percentile(&sorted, 0.99);
-        row[8] = metrics.latency.mean();
+        row[8] = metrics.calls.latency_mean();
         row[9] = metrics.first_token.mean();
-        row[10] = if metrics.latency.sum > 0.0 {
-            metrics.tokens.sum / (metrics.latency.sum / 1000.0)
+        row[10] = if metrics.calls.latency_sum > 0.0 {
+            metrics.calls.tokens_sum / (metrics.calls.latency_sum / 1000.0)
         } else {
             0.0
         };
         row[11] = self.requests_in(minute);
         row[12] = self.tokens_in(minute);
         row[13] = if self.healthy { 1.0 } else { 0.0 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::offset_of;
+
+    #[test]
+    fn filters_read_one_line_and_a_lease_writes_the_next() {
+        assert_eq!(align_of::<Deployment>(), 64);
+        for read in [
+            offset_of!(Deployment, cooling_until_ms),
+            offset_of!(Deployment, weight),
+            offset_of!(Deployment, count_minute),
+            offset_of!(Deployment, headroom_tokens),
+            offset_of!(Deployment, tag_mask),
+            offset_of!(Deployment, blocked),
+            offset_of!(Deployment, count_full),
+        ] {
+            assert!(read < 64, "a filter field at offset {read}");
+        }
+        for written in [
+            offset_of!(Deployment, in_flight),
+            offset_of!(Deployment, usage_minute),
+            offset_of!(Deployment, usage_tokens),
+            offset_of!(Deployment, start_sum),
+            offset_of!(Deployment, successes),
+            offset_of!(Deployment, errors),
+        ] {
+            assert!(
+                (64..128).contains(&written),
+                "a lease field at offset {written}"
+            );
+        }
+    }
+
+    #[test]
+    fn unchanged_derived_state_reads_back_after_a_lease() {
+        let spec = DeploymentSpec {
+            rpm: 2.0,
+            max_in_flight: 1.0,
+            ..DeploymentSpec::default()
+        };
+        let mut deployment = Deployment::new(spec, 4);
+        deployment.begin(60_000.0, 5.0);
+        assert_eq!(deployment.blocked, NO_SLOT);
+        assert_eq!(
+            (deployment.count_minute, deployment.count_full),
+            (1.0, false)
+        );
+        deployment.end(60_000.0);
+        deployment.begin(60_001.0, 5.0);
+        assert!(deployment.count_full);
+        deployment.end(60_001.0);
+        assert_eq!(deployment.blocked, 0);
+        assert_eq!((deployment.calls, deployment.start_sum), (2.0, 0.0));
     }
 }

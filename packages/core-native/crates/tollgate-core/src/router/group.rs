@@ -1,6 +1,5 @@
-use rustc_hash::FxHashMap;
-
 use super::deployment::{Deployment, DeploymentSpec, FailureRules, Outcome, SNAPSHOT_FIELDS};
+use super::leases::{Lease, LeaseTable};
 use super::lines::LineBuffer;
 use super::rng::SeededRandom;
 use super::router::{RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};
@@ -15,9 +14,6 @@ const KIND_NONE: u8 = 5;
 /// Added to the router seed once per group handle: group `g` draws from the mulberry32 stream
 /// seeded `seed + g * GROUP_SEED_STEP` (wrapping), so group 0 keeps the router seed's stream.
 pub const GROUP_SEED_STEP: u32 = 0x9e37_79b9;
-
-/// Leases a group's table holds before it first grows.
-const LEASES_UP_FRONT: usize = 64;
 
 /// What one pick asks for; `minute` is `floor(now_ms / 60000)`.
 #[derive(Clone, Copy)]
@@ -40,13 +36,6 @@ struct Scan {
     at_best: usize,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Lease {
-    local: u32,
-    start_ms: f64,
-    estimated_tokens: f64,
-}
-
 /// One model group: its deployments, stored inline in registration order, the leases held on
 /// them, its own random stream and its own pick buffers. A router keeps each group behind its
 /// own lock on its own cache lines, and the group's buffers fill whole lines ([`LineBuffer`]),
@@ -56,13 +45,25 @@ struct Lease {
 /// sit behind a pointer), and the same pass records running weight totals or scores in reused
 /// buffers, so a weighted draw is a binary search and a lowest-score pick knows its ties; no
 /// allocation per pick, at most two random draws.
+///
+/// The fields every acquire writes (random state, lease sequence, lease table header) come first,
+/// so with the lock word before them they share one cache line (`repr(C)`).
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Group {
     random: SeededRandom,
+    lease_sequence: u64,
+    next_sweep_ms: f64,
+    leases: LeaseTable,
     deployments: Vec<Deployment>,
     /// Router-wide handle of each deployment, by index in the group.
     handles: Vec<u32>,
-    leases: FxHashMap<u64, Lease>,
+}
+
+/// A thread's pick buffers, reused by every pick it makes on any group: a pick fills them and
+/// reads them back under the group's lock, so they never need to be shared, and keeping them per
+/// thread keeps them in that core's cache instead of moving between cores with the group.
+struct Scratch {
     /// Indexes (in the group) of the candidates of the current pick.
     candidates: LineBuffer<u32>,
     /// Per candidate of the current pick: running weight total (`simple_shuffle`).
@@ -73,8 +74,16 @@ pub(crate) struct Group {
     ties: LineBuffer<u32>,
     /// How many leading entries of `candidates`, `sums` and `scores` the current pick filled.
     count: usize,
-    lease_sequence: u64,
-    next_sweep_ms: f64,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        candidates: LineBuffer::new(),
+        sums: LineBuffer::new(),
+        scores: LineBuffer::new(),
+        ties: LineBuffer::new(),
+        count: 0,
+    });
 }
 
 impl Group {
@@ -84,13 +93,7 @@ impl Group {
             random: SeededRandom::new(seed.wrapping_add(handle.wrapping_mul(GROUP_SEED_STEP))),
             deployments: Vec::new(),
             handles: Vec::new(),
-            // Sized up front: a first small table would share heap lines with other groups'.
-            leases: FxHashMap::with_capacity_and_hasher(LEASES_UP_FRONT, Default::default()),
-            candidates: LineBuffer::new(),
-            sums: LineBuffer::new(),
-            scores: LineBuffer::new(),
-            ties: LineBuffer::new(),
-            count: 0,
+            leases: LeaseTable::new(),
             lease_sequence: 0,
             next_sweep_ms: 0.0,
         }
@@ -128,18 +131,29 @@ impl Group {
         request: &Request,
         exclude: &[u32],
     ) -> Result<u32, f64> {
+        SCRATCH.with(|scratch| self.pick_with(&mut scratch.borrow_mut(), config, request, exclude))
+    }
+
+    /// As [`Self::pick_local`], with this thread's pick buffers.
+    fn pick_with(
+        &mut self,
+        scratch: &mut Scratch,
+        config: &RouterConfig,
+        request: &Request,
+        exclude: &[u32],
+    ) -> Result<u32, f64> {
         let scan = if config.power_of_two {
-            self.scan::<KIND_NONE>(request, exclude)
+            self.scan::<KIND_NONE>(scratch, request, exclude)
         } else {
             match config.strategy {
-                Strategy::SimpleShuffle => self.scan::<KIND_SHUFFLE>(request, exclude),
-                Strategy::LeastBusy => self.scan::<KIND_LEAST_BUSY>(request, exclude),
-                Strategy::LatencyBased => self.scan::<KIND_LATENCY>(request, exclude),
-                Strategy::CostBased => self.scan::<KIND_COST>(request, exclude),
-                Strategy::UsageBased => self.scan::<KIND_USAGE>(request, exclude),
+                Strategy::SimpleShuffle => self.scan::<KIND_SHUFFLE>(scratch, request, exclude),
+                Strategy::LeastBusy => self.scan::<KIND_LEAST_BUSY>(scratch, request, exclude),
+                Strategy::LatencyBased => self.scan::<KIND_LATENCY>(scratch, request, exclude),
+                Strategy::CostBased => self.scan::<KIND_COST>(scratch, request, exclude),
+                Strategy::UsageBased => self.scan::<KIND_USAGE>(scratch, request, exclude),
             }
         };
-        let candidates = &self.candidates[..self.count];
+        let candidates = &scratch.candidates[..scratch.count];
         if candidates.is_empty() {
             return Err(if scan.members > 0 && scan.fitting == 0 {
                 NONE_FITS_CONTEXT
@@ -151,12 +165,14 @@ impl Group {
             return Ok(candidates[0]);
         }
         Ok(if config.power_of_two {
-            self.pick_of_two(request.now_ms)
+            self.pick_of_two(scratch, request.now_ms)
         } else {
             match config.strategy {
-                Strategy::SimpleShuffle => self.pick_shuffled(scan.weight_total),
-                Strategy::LatencyBased => self.pick_lowest(scan.best, config.near_best_buffer),
-                _ => self.pick_tied(scan.at_best),
+                Strategy::SimpleShuffle => self.pick_shuffled(scratch, scan.weight_total),
+                Strategy::LatencyBased => {
+                    self.pick_lowest(scratch, scan.best, config.near_best_buffer)
+                }
+                _ => self.pick_tied(scratch, scan.at_best),
             }
         })
     }
@@ -168,18 +184,23 @@ impl Group {
     /// advances only past admitted ones, so admission costs no branch; the buffers keep the size
     /// of the group (no allocation or clearing per pick).
     #[inline(always)]
-    fn scan<const KIND: u8>(&mut self, request: &Request, exclude: &[u32]) -> Scan {
+    fn scan<const KIND: u8>(
+        &self,
+        scratch: &mut Scratch,
+        request: &Request,
+        exclude: &[u32],
+    ) -> Scan {
         let size = self.deployments.len();
-        if self.candidates.len() < size {
-            self.candidates.ensure(size);
-            self.sums.ensure(size);
-            self.scores.ensure(size);
-            self.ties.ensure(size);
+        if scratch.candidates.len() < size {
+            scratch.candidates.ensure(size);
+            scratch.sums.ensure(size);
+            scratch.scores.ensure(size);
+            scratch.ties.ensure(size);
         }
-        let candidates = &mut self.candidates[..size];
-        let sums = &mut self.sums[..size];
-        let scores = &mut self.scores[..size];
-        let ties = &mut self.ties[..size];
+        let candidates = &mut scratch.candidates[..size];
+        let sums = &mut scratch.sums[..size];
+        let scores = &mut scratch.scores[..size];
+        let ties = &mut scratch.ties[..size];
         let mut scan = Scan {
             members: size,
             fitting: 0,
@@ -241,7 +262,7 @@ impl Group {
             }
             count += usize::from(admitted);
         }
-        self.count = count;
+        scratch.count = count;
         scan
     }
 
@@ -249,12 +270,12 @@ impl Group {
     /// use when its total is above 0). By weight, `sums` holds the running totals and a binary
     /// search finds the first candidate whose running total passes the draw; rpm and tpm (used
     /// only when no candidate has a weight) are summed and walked here.
-    fn pick_shuffled(&mut self, weight_total: f64) -> u32 {
-        let candidates = &self.candidates[..self.count];
+    fn pick_shuffled(&mut self, scratch: &Scratch, weight_total: f64) -> u32 {
+        let candidates = &scratch.candidates[..scratch.count];
         let deployments = &self.deployments;
         if weight_total > 0.0 {
             let target = self.random.next_unit() * weight_total;
-            let sums = &self.sums[..self.count];
+            let sums = &scratch.sums[..scratch.count];
             let index = sums.partition_point(|&running| running <= target);
             if index < candidates.len() {
                 return candidates[index];
@@ -303,8 +324,8 @@ impl Group {
 
     /// Lowest score (`scores`, lowest `best`); candidates within `buffer` (a fraction) of the
     /// best share the draw.
-    fn pick_lowest(&mut self, best: f64, buffer: f64) -> u32 {
-        let scores = &self.scores[..self.count];
+    fn pick_lowest(&mut self, scratch: &Scratch, best: f64, buffer: f64) -> u32 {
+        let scores = &scratch.scores[..scratch.count];
         let limit = best * (1.0 + buffer);
         let ties = scores.iter().filter(|&&score| score <= limit).count();
         let mut chosen = if ties > 1 {
@@ -317,35 +338,35 @@ impl Group {
                 continue;
             }
             if chosen == 0 {
-                return self.candidates[index];
+                return scratch.candidates[index];
             }
             chosen -= 1;
         }
-        self.candidates[0]
+        scratch.candidates[0]
     }
 
     /// Lowest score without a buffer: one of the `count` ties the filter pass listed, drawn as
     /// [`Self::pick_lowest`] draws (the first candidate when every score was NaN).
-    fn pick_tied(&mut self, count: usize) -> u32 {
+    fn pick_tied(&mut self, scratch: &Scratch, count: usize) -> u32 {
         match count {
-            0 => self.candidates[0],
-            1 => self.ties[0],
+            0 => scratch.candidates[0],
+            1 => scratch.ties[0],
             _ => {
                 let index = self.random.next_index(count);
-                self.ties[index]
+                scratch.ties[index]
             }
         }
     }
 
-    fn pick_of_two(&mut self, now_ms: f64) -> u32 {
-        let count = self.count;
+    fn pick_of_two(&mut self, scratch: &Scratch, now_ms: f64) -> u32 {
+        let count = scratch.count;
         let first = self.random.next_index(count);
         let mut second = self.random.next_index(count - 1);
         if second >= first {
             second += 1;
         }
-        let a = self.candidates[first];
-        let b = self.candidates[second];
+        let a = scratch.candidates[first];
+        let b = scratch.candidates[second];
         let load = |local: u32| self.deployments[local as usize].load(now_ms);
         if load(b) < load(a) {
             b
@@ -363,6 +384,8 @@ impl Group {
         exclude: &[u32],
     ) -> f64 {
         let now_ms = request.now_ms;
+        self.leases
+            .prefetch((self.lease_sequence + 1) * LEASE_SCALE as u64);
         if now_ms >= self.next_sweep_ms {
             self.sweep(now_ms, config.lease_timeout_ms);
         }
@@ -384,7 +407,8 @@ impl Group {
     }
 
     /// Ends lease `lease` (one of this group's) once: -1 when unknown or already ended, else the
-    /// new cooldown end or 0.
+    /// new cooldown end or 0. `local_hint`, the index of the lease's deployment (from its number),
+    /// only starts fetching its lines early.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn release(
         &mut self,
@@ -397,8 +421,13 @@ impl Group {
         output_tokens: f64,
         total_tokens: f64,
         retry_after_ms: f64,
+        local_hint: u32,
     ) -> f64 {
-        let Some(record) = self.leases.remove(&lease) else {
+        self.leases.prefetch(lease);
+        if let Some(deployment) = self.deployments.get(local_hint as usize) {
+            deployment.prefetch_release();
+        }
+        let Some(record) = self.leases.remove(lease) else {
             return -1.0;
         };
         let rules = FailureRules {
@@ -416,7 +445,7 @@ impl Group {
         );
         match outcome {
             Outcome::Success => {
-                state.metrics.successes += 1.0;
+                state.successes += 1.0;
                 state.record_latency(latency_ms, output_tokens);
                 if first_token_ms > 0.0 {
                     state.metrics.first_token.push(first_token_ms);
@@ -436,7 +465,7 @@ impl Group {
     fn sweep(&mut self, now_ms: f64, timeout_ms: f64) {
         self.next_sweep_ms = now_ms + 1f64.max(timeout_ms / 4.0);
         let deployments = &mut self.deployments;
-        self.leases.retain(|_, record| {
+        self.leases.retain(|record| {
             let live = record.start_ms + timeout_ms > now_ms;
             if !live {
                 deployments[record.local as usize].end(record.start_ms);

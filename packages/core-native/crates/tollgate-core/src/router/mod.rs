@@ -12,12 +12,14 @@
 
 mod deployment;
 mod group;
+mod leases;
 mod lines;
 pub mod registry;
 mod rng;
 #[allow(clippy::module_inception)]
 mod router;
 mod slots;
+mod spin;
 mod window;
 
 pub use deployment::DeploymentSpec;

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 use super::deployment::{Deployment, DeploymentSpec, Outcome, SNAPSHOT_FIELDS};
 use super::group::{Group, Request};
 use super::slots::Slots;
+use super::spin::SpinLock;
 
 /// `pick`/`acquire` result when no deployment is eligible.
 pub const NONE_AVAILABLE: f64 = -1.0;
@@ -59,7 +60,7 @@ struct Place {
 /// prefetcher), so locking one group never touches memory another group's users write.
 #[derive(Debug)]
 #[repr(align(128))]
-struct GroupCell(Mutex<Group>);
+struct GroupCell(SpinLock<Group>);
 
 /// What only registration reads and writes: names of groups, tags and deployment ids.
 #[derive(Debug, Default)]
@@ -119,7 +120,7 @@ impl Router {
             return handle;
         }
         let handle = names.groups.len() as u32;
-        let cell = GroupCell(Mutex::new(Group::new(self.config.seed, handle)));
+        let cell = GroupCell(SpinLock::new(Group::new(self.config.seed, handle)));
         assert!(self.groups.set(handle as usize, cell), "group table full");
         names.groups.insert(name.to_string(), handle);
         self.group_count
@@ -166,7 +167,11 @@ impl Router {
             return handle;
         }
         let handle = names.ids.len() as u32;
-        let local = lock(&self.cell(group).0).push(handle, spec, self.config.latency_window);
+        let local = self
+            .cell(group)
+            .0
+            .lock()
+            .push(handle, spec, self.config.latency_window);
         assert!(
             self.places.set(handle as usize, Place { group, local }),
             "deployment table full"
@@ -189,7 +194,7 @@ impl Router {
             .places
             .get(deployment as usize)
             .expect("callers check deployment handles");
-        let mut group = lock(&self.cell(place.group).0);
+        let mut group = self.cell(place.group).0.lock();
         body(group.deployment(place.local))
     }
 
@@ -239,7 +244,10 @@ impl Router {
         exclude: &[u32],
     ) -> f64 {
         let request = Self::request(now_ms, request_tokens, tag_mask, stream);
-        lock(&self.cell(group).0).pick(&self.config, &request, exclude)
+        self.cell(group)
+            .0
+            .lock()
+            .pick(&self.config, &request, exclude)
     }
 
     /// Picks and takes an in-flight slot; returns the lease number (`sequence * LEASE_SCALE +
@@ -256,7 +264,10 @@ impl Router {
         exclude: &[u32],
     ) -> f64 {
         let request = Self::request(now_ms, request_tokens, tag_mask, stream);
-        lock(&self.cell(group).0).acquire(&self.config, &request, exclude)
+        self.cell(group)
+            .0
+            .lock()
+            .acquire(&self.config, &request, exclude)
     }
 
     /// Ends a lease once: -1 when unknown or already ended, else the new cooldown end or 0.
@@ -281,7 +292,7 @@ impl Router {
         let Some(place) = self.places.get(deployment) else {
             return -1.0;
         };
-        lock(&self.cell(place.group).0).release(
+        self.cell(place.group).0.lock().release(
             &self.config,
             number,
             now_ms,
@@ -291,6 +302,7 @@ impl Router {
             output_tokens,
             total_tokens,
             retry_after_ms,
+            place.local,
         )
     }
 
@@ -300,7 +312,7 @@ impl Router {
         let mut rows = vec![0.0; self.deployment_count() * SNAPSHOT_FIELDS];
         let groups = self.group_count.load(std::sync::atomic::Ordering::Acquire);
         for group in 0..groups {
-            lock(&self.cell(group).0).write_snapshot(&mut rows, now_ms);
+            self.cell(group).0.lock().write_snapshot(&mut rows, now_ms);
         }
         rows
     }

@@ -130,8 +130,20 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
           contenders: PLAIN.map((c) => HTTP_LABELS[c]),
           rows: [
             { name: '10 requests via Dispatcher.request (no fetch layer)', throughputUnit: 'requests/s', cells: dispatch, baseline: HTTP_LABELS.undici, subject: HTTP_LABELS.pools },
-            { name: '10 chat.completions.create calls through the openai client', throughputUnit: 'requests/s', cells: sdk, ...labels },
-            { name: `${IN_FLIGHT} requests in flight at once from one thread (fetch)`, throughputUnit: 'requests/s', cells: inFlight, ...labels },
+            {
+              name: '10 chat.completions.create calls through the openai client',
+              throughputUnit: 'requests/s',
+              cells: sdk,
+              ...labels,
+              note: 'Through the SDK every fetch pays the SDK\'s own per-request work; ours is undici 7\'s `fetch` over our dispatcher, the default is Node 20\'s bundled `fetch`. Compare the medians in the detailed table: the means here carry the slow runs of a shared machine.',
+            },
+            {
+              name: `${IN_FLIGHT} requests in flight at once from one thread (fetch)`,
+              throughputUnit: 'requests/s',
+              cells: inFlight,
+              ...labels,
+              note: 'The gap to plain undici (the same `fetch` on an `Agent`) is our dispatcher\'s work per request: the handler that records health and frees the request\'s slot, and the origin lookup. Issue 4 asks for at least the SDK default here; where this row is below 1.0x, that target is not met.',
+            },
           ],
         },
       ],

@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import { createConnectionPools } from '../../../packages/openai-wrapper/src/pool/index.js';
 import type { BenchContext } from '../context.js';
 import { HTTP_LABELS, httpRunner } from '../contenders/http-clients.js';
-import { measureAsync, mergeMeasurements, type Measurement, type MeasureOptions } from '../harness.js';
+import { measureAsync, mergeMeasurements, summarise, type Measurement, type MeasureOptions } from '../harness.js';
 import { startServers } from '../local-servers.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
 import type { PoolContender } from '../workers/jobs.js';
@@ -24,9 +24,33 @@ function runs(context: BenchContext, unitsPerRun: number): MeasureOptions {
   return { warmup: 3, minIterations: context.quick ? 3 : 20, budgetMs: context.quick ? 100 : 1_500, unitsPerRun };
 }
 
-/** Half of {@link runs}: for rows measured in two passes. */
-function halfRuns(context: BenchContext, unitsPerRun: number): MeasureOptions {
-  return { warmup: 3, minIterations: context.quick ? 2 : 10, budgetMs: context.quick ? 50 : 750, unitsPerRun };
+/** A contender's timed unit of work, and how to free what it holds. */
+interface Runner {
+  run(): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+/**
+ * Runs every contender's `run` once per round, rotating which goes first, and times each run:
+ * all contenders meet the same state of the machine (measured one after another, the later ones
+ * came out faster on this 2-core machine, whichever they were). Memory is not measured per
+ * contender here (the report shows —).
+ */
+async function interleaved(context: BenchContext, contenders: readonly PoolContender[], make: (contender: PoolContender) => Runner, unitsPerRun: number): Promise<Map<string, Cell>> {
+  const runners = contenders.map(make);
+  const samples = contenders.map((): number[] => []);
+  const warmup = 3;
+  const rounds = context.quick ? 5 : 80;
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (let turn = 0; turn < runners.length; turn++) {
+      const index = (round + turn) % runners.length;
+      const started = performance.now();
+      await runners[index]!.run();
+      if (round >= warmup) samples[index]!.push(performance.now() - started);
+    }
+  }
+  await Promise.all(runners.map((runner) => runner.close()));
+  return new Map(contenders.map((contender, index) => [HTTP_LABELS[contender], { measurement: summarise(samples[index]!, unitsPerRun, Number.NaN) }]));
 }
 
 /** Measures every contender once per pass, in each pass's order, and merges each one's passes. */
@@ -51,16 +75,16 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
     // Each row runs in two passes, the contenders in opposite orders, merged: on this machine the
     // contender measured first came out slowest most of the time, whichever it was.
     const passes = [ALL, [...ALL].reverse()];
-    const single = await inPasses(passes, async (contender) => {
-      context.progress(`connection_pool: ${HTTP_LABELS[contender]}`);
+    context.progress('connection_pool: every contender, interleaved');
+    const single = await interleaved(context, ALL, (contender) => {
       const client = httpRunner(contender, urls, CONNECTIONS);
-      for (let i = 0; i < urls.length; i++) await client.step(i);
-      const measurement = await measureAsync(async () => {
-        for (let i = 0; i < urls.length; i++) await client.step(i);
-      }, halfRuns(context, urls.length));
-      await client.close();
-      return measurement;
-    });
+      return {
+        run: async () => {
+          for (let i = 0; i < urls.length; i++) await client.step(i);
+        },
+        close: () => client.close(),
+      };
+    }, urls.length);
     const concurrent = await inPasses(passes, async (contender) => {
       context.progress(`connection_pool_concurrent: ${HTTP_LABELS[contender]}`);
       return context.workers.measure(
@@ -68,15 +92,11 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
         { opsPerThread: context.quick ? 50 : 500, warmupRounds: context.quick ? 1 : 2, rounds: context.quick ? 1 : 3 },
       );
     });
-    const inFlight = await inPasses([PLAIN, [...PLAIN].reverse()], async (contender) => {
-      context.progress(`64 requests in flight: ${HTTP_LABELS[contender]}`);
+    context.progress(`${IN_FLIGHT} requests in flight: every contender, interleaved`);
+    const inFlight = await interleaved(context, PLAIN, (contender) => {
       const client = httpRunner(contender, urls, CONNECTIONS);
-      const burst = () => Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => client.step(i)));
-      await burst();
-      const measurement = await measureAsync(burst, halfRuns(context, IN_FLIGHT));
-      await client.close();
-      return measurement;
-    });
+      return { run: () => Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => client.step(i))), close: () => client.close() };
+    }, IN_FLIGHT);
     const labels = { baseline: HTTP_LABELS.default, subject: HTTP_LABELS.pools };
     const seedRows: BenchRow[] = [
       { name: 'connection_pool', throughputUnit: 'requests/s', cells: single, ...labels, seedSpeedup: 3.22, perRun: '10 requests, one to each endpoint, one at a time' },
@@ -104,8 +124,9 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
     }
     dispatch.set(HTTP_LABELS.default, { skipped: 'n/a (fetch only)' });
 
-    const sdk = new Map<string, Cell>();
-    for (const contender of PLAIN) {
+    context.progress('openai client: every contender, interleaved');
+    const message = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
+    const sdk = await interleaved(context, PLAIN, (contender) => {
       const pools = contender === 'pools' ? createConnectionPools({ connectionsPerOrigin: CONNECTIONS }) : undefined;
       const agent = contender === 'undici' ? new Agent({ connections: CONNECTIONS }) : undefined;
       const clients = urls.map((url) => {
@@ -114,13 +135,16 @@ export async function poolSuite(context: BenchContext, workload: SeedWorkload): 
         if (agent !== undefined) return new OpenAI({ baseURL, apiKey: 'sk-bench', maxRetries: 0, fetchOptions: { dispatcher: agent } as unknown as ClientOptions['fetchOptions'] });
         return new OpenAI({ baseURL, apiKey: 'sk-bench', maxRetries: 0 });
       });
-      const measurement = await measureAsync(async () => {
-        for (const client of clients) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      }, runs(context, clients.length));
-      await pools?.close();
-      await agent?.close();
-      sdk.set(HTTP_LABELS[contender], { measurement });
-    }
+      return {
+        run: async () => {
+          for (const client of clients) await client.chat.completions.create(message);
+        },
+        close: async () => {
+          await pools?.close();
+          await agent?.close();
+        },
+      };
+    }, urls.length);
     return {
       seedRows,
       sections: [

@@ -1,19 +1,15 @@
 import OpenAI from 'openai';
 import OpenAIv5 from 'openai-v5';
 import type { MockOpenAIServer } from '@tollgate/mock-openai-server';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeWrapper, wrapOpenAI, type UsageRecord } from '../src/index.js';
 import { fallbackLimiter, limiterHook } from './support/limiter-hook.js';
+import { collectGarbage } from './support/garbage.js';
 import { startMocks, UNUSED_BASE_URL } from './support/local-servers.js';
 
 let mocks: MockOpenAIServer[];
 let keys: string[];
 const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'one two three four five six seven eight nine ten' }];
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
 beforeAll(async () => {
   ({ mocks, keys } = await startMocks(1));

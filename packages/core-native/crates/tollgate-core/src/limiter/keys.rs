@@ -244,6 +244,21 @@ impl KeyTable {
             + map_bytes
     }
 
+    /// Refills bucket `at` (a key's bucket index into `levels`) up to `now_ms`, capped at
+    /// `capacity`, and returns its level.
+    pub(crate) fn refill_bucket(
+        &mut self,
+        at: usize,
+        now_ms: f64,
+        refill_per_ms: f64,
+        capacity: f64,
+    ) -> f64 {
+        let level = (self.levels[at] + (now_ms - self.refilled_at[at]) * refill_per_ms).min(capacity);
+        self.levels[at] = level;
+        self.refilled_at[at] = now_ms;
+        level
+    }
+
     pub(crate) fn windows(&self) -> usize {
         self.windows
     }

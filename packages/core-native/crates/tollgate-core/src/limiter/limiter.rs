@@ -152,12 +152,9 @@ impl Limiter {
                     capacity,
                     refill_per_ms,
                 } => {
-                    let level = &mut keys.levels[bucket_at];
-                    let refilled_at = &mut keys.refilled_at[bucket_at];
-                    *level = (*level + (now_ms - *refilled_at) * refill_per_ms).min(capacity);
-                    *refilled_at = now_ms;
+                    let level = keys.refill_bucket(bucket_at, now_ms, refill_per_ms, capacity);
                     if measure == Measure::Tokens {
-                        *level = (*level - delta_tokens).min(capacity);
+                        keys.levels[bucket_at] = (level - delta_tokens).min(capacity);
                     }
                     bucket_at += 1;
                 }

@@ -87,10 +87,7 @@ pub(super) fn check_scope(
                 capacity,
                 refill_per_ms,
             } => {
-                let level = &mut keys.levels[bucket_at];
-                let refilled_at = &mut keys.refilled_at[bucket_at];
-                *level = (*level + (now - *refilled_at) * refill_per_ms).min(capacity);
-                *refilled_at = now;
+                let level = keys.refill_bucket(bucket_at, now, refill_per_ms, capacity);
                 bucket_at += 1;
                 let wanted = units(measure, cost) as f64;
                 if wanted > capacity {
@@ -99,8 +96,8 @@ pub(super) fn check_scope(
                         wait: None,
                     };
                 }
-                if wanted > 0.0 && *level < wanted {
-                    note(rule_index, (wanted - *level) / refill_per_ms);
+                if wanted > 0.0 && level < wanted {
+                    note(rule_index, (wanted - level) / refill_per_ms);
                 }
             }
             Rule::InFlight { max } => {

@@ -8,6 +8,7 @@ import type { Limiter } from './limiter.js';
 import { LimiterKey } from './limiter-key.js';
 import { HEADER, MAX_SCOPES, OUTCOME, SCOPE_HEADER } from './store.js';
 import type { AttemptResult } from './wait-queue.js';
+import { waitForAdmission } from './wait-for-admission.js';
 
 /** One key of one limiter, for calls that span several scopes (user, team, deployment...). */
 export interface LimiterScope {
@@ -172,53 +173,28 @@ function queued(resolved: Resolved[], cost: CheckedCost, signal: AbortSignal | u
   const { clock, queue, name } = resolved[0]!.limiter;
   const keys = resolved.map((scope) => scope.key.name);
   const startedMs = clock.now();
-  return new Promise<Lease>((resolve, reject) => {
-    let settled = false;
-    let timer: unknown;
-    const onAbort = (): void => giveUp('abort', abortError(signal!.reason));
-    const cleanup = (): void => {
-      settled = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const withdraw = queue.add<Lease>({
-      priority,
-      scopes: resolved.map((scope) => `${scope.limiter.id}\u0000${scope.key.name}`),
-      attempt(): AttemptResult<Lease> {
-        try {
-          const decision = attempt(resolved, cost);
-          if (decision.allowed) return { kind: 'admitted', value: decision.lease! };
-          return { kind: 'wait', retryAfterMs: decision.retryAfterMs };
-        } catch (error) {
-          return { kind: 'error', error };
-        }
-      },
-      resolve(lease) {
-        cleanup();
-        publish('admit', () => ({ limiter: name, keys, ...cost, waitedMs: clock.now() - startedMs }));
-        resolve(lease);
-      },
-      reject(error) {
-        cleanup();
-        reject(error);
-      },
-      undo(lease) {
-        lease.settle({ tokens: 0 });
-        lease.release();
-      },
-    });
-    function giveUp(event: 'timeout' | 'abort', error: TollgateError): void {
-      if (!withdraw()) return;
-      cleanup();
-      publish(event, () => ({ limiter: name, keys, waitedMs: clock.now() - startedMs }));
-      reject(error);
-    }
-    if (settled) return;
-    publish('wait', () => ({ limiter: name, keys, waiting: queue.size }));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (Number.isFinite(timeoutMs)) {
-      const message = `Expected the cost to fit within \`timeoutMs\` (${timeoutMs} ms), got no room in time.`;
-      timer = clock.setTimeout(() => giveUp('timeout', new TollgateError('ERR_LIMIT_TIMEOUT', message, { field: 'timeoutMs', value: String(timeoutMs) })), timeoutMs);
-    }
+  return waitForAdmission<Lease>({
+    queue,
+    clock,
+    priority,
+    scopes: resolved.map((scope) => `${scope.limiter.id}\u0000${scope.key.name}`),
+    attempt(): AttemptResult<Lease> {
+      try {
+        const decision = attempt(resolved, cost);
+        if (decision.allowed) return { kind: 'admitted', value: decision.lease! };
+        return { kind: 'wait', retryAfterMs: decision.retryAfterMs };
+      } catch (error) {
+        return { kind: 'error', error };
+      }
+    },
+    undo(lease) {
+      lease.settle({ tokens: 0 });
+      lease.release();
+    },
+    signal,
+    timeoutMs,
+    onAdmitted: () => publish('admit', () => ({ limiter: name, keys, ...cost, waitedMs: clock.now() - startedMs })),
+    onQueued: () => publish('wait', () => ({ limiter: name, keys, waiting: queue.size })),
+    onGiveUp: (reason) => publish(reason, () => ({ limiter: name, keys, waitedMs: clock.now() - startedMs })),
   });
 }

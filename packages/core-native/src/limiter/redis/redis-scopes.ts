@@ -8,6 +8,7 @@ import { checkCost, type AcquireCost, type CheckedCost } from '../cost.js';
 import { checkAcquireOptions, tryAcquireAll, type LimiterScope } from '../acquire-scopes.js';
 import { MAX_SCOPES } from '../store.js';
 import type { AttemptResult } from '../wait-queue.js';
+import { waitForAdmission } from '../wait-for-admission.js';
 import { RedisLease, type RedisLeasePart } from './redis-lease.js';
 import type { RedisFailurePolicy, RedisLimitDecision, RedisLimiter } from './redis-limiter.js';
 import { ACQUIRE_SCRIPT } from './redis-scripts.js';
@@ -151,37 +152,21 @@ export function redisAcquireAll(scopes: readonly RedisLimiterScope[], cost?: Acq
   }
   if (signal?.aborted) return Promise.reject(abortError(signal.reason));
   const { queue, clock } = scopes[0]!.limiter;
-  return new Promise<RedisLease>((resolve, reject) => {
-    let timer: unknown;
-    const cleanup = (): void => {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const withdraw = queue.add<RedisLease>({
-      priority,
-      scopes: scopes.map(({ limiter, key }) => `redis\u0000${limiter.name}\u0000${key}`),
-      attempt: async (): Promise<AttemptResult<RedisLease>> => {
-        try {
-          const decision = await attemptRedisScopes(scopes, checked);
-          return decision.allowed ? { kind: 'admitted', value: decision.lease! } : { kind: 'wait', retryAfterMs: decision.retryAfterMs };
-        } catch (error) {
-          return { kind: 'error', error };
-        }
-      },
-      resolve: (lease) => (cleanup(), resolve(lease)),
-      reject: (error) => (cleanup(), reject(error)),
-      undo: (lease) => void lease.settle({ tokens: 0 }).then(() => lease.release()).catch(() => undefined),
-    });
-    const giveUp = (error: TollgateError): void => {
-      if (withdraw()) {
-        cleanup();
-        reject(error);
+  return waitForAdmission<RedisLease>({
+    queue,
+    clock,
+    priority,
+    scopes: scopes.map(({ limiter, key }) => `redis\u0000${limiter.name}\u0000${key}`),
+    attempt: async (): Promise<AttemptResult<RedisLease>> => {
+      try {
+        const decision = await attemptRedisScopes(scopes, checked);
+        return decision.allowed ? { kind: 'admitted', value: decision.lease! } : { kind: 'wait', retryAfterMs: decision.retryAfterMs };
+      } catch (error) {
+        return { kind: 'error', error };
       }
-    };
-    const onAbort = (): void => giveUp(abortError(signal!.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (Number.isFinite(timeoutMs)) {
-      timer = clock.setTimeout(() => giveUp(new TollgateError('ERR_LIMIT_TIMEOUT', `Expected the cost to fit within \`timeoutMs\` (${timeoutMs} ms), got no room in time.`, { field: 'timeoutMs' })), timeoutMs);
-    }
+    },
+    undo: (lease) => void lease.settle({ tokens: 0 }).then(() => lease.release()).catch(() => undefined),
+    signal,
+    timeoutMs,
   });
 }

@@ -438,7 +438,7 @@ mod tests {
                 .collect();
             workers
                 .into_iter()
-                .map(|worker| worker.join().unwrap())
+                .map(|worker| worker.join().expect("a worker thread panicked"))
                 .collect()
         });
         let held: Vec<f64> = held.into_iter().flatten().collect();

@@ -5,24 +5,12 @@
 export const SHARDS = 16;
 
 /**
- * The shard of the key `name`: FNV-1a over its code points, a lone surrogate counted as U+FFFD
- * (what the native binding receives for it).
+ * The shard of the key `name`: FNV-1a over its code points. Names reach the stores well-formed
+ * (see `stored-name.ts`), so every surrogate here is half of a pair.
  */
 export function shardOfName(name: string): number {
   let hash = 0x811c9dc5;
-  for (let index = 0; index < name.length; index += 1) {
-    let code = name.charCodeAt(index);
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const low = name.charCodeAt(index + 1);
-      if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-        index += 1;
-      } else {
-        code = 0xfffd;
-      }
-    }
-    hash = Math.imul(hash ^ code, 0x01000193);
-  }
+  for (const character of name) hash = Math.imul(hash ^ character.codePointAt(0)!, 0x01000193);
   return (hash ^ (hash >>> 16)) & (SHARDS - 1);
 }
 

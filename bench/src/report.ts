@@ -5,6 +5,7 @@ import { duration, improvement, megabytes, overheadText, ratio } from './format.
 import type { Measurement } from './harness.js';
 import { seedSummary } from './seed-summary.js';
 import { meanOf, speedup, type BenchRow, type BenchSection } from './table.js';
+import { targetLines } from './targets.js';
 
 /** What the report says about the run besides the sections. */
 export interface ReportInfo {
@@ -100,6 +101,7 @@ export function renderReport(sections: readonly BenchSection[], info: ReportInfo
     `| Tokenizer backend | ${getBackend()} |`,
     '',
     ...seedSummary(info.seed, info.python, info.pythonNote, cpus.length, info.diagnostics),
+    ...targetLines(info.seed, sections, info.diagnostics, cpus.length),
     '### Seed rows in detail',
     '',
     'Every contender of every seed row: iterations, mean, min, max, standard deviation and throughput of a run (concurrent rows: of one operation), and memory growth across the cell.',

@@ -4,6 +4,7 @@
 import { createLimiter } from '@tollgate/core-native';
 import type { BenchContext } from '../context.js';
 import { LIMITER_LABELS, limiterRunner } from '../contenders/limiters.js';
+import { floorCosts } from '../floor-costs.js';
 import { megabytes } from '../format.js';
 import { collectGarbage, measure, measureAsync, rssMb, memoryMb, summarise, type MeasureOptions } from '../harness.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
@@ -55,7 +56,7 @@ async function keysCell(context: BenchContext, contender: LimiterContender, keys
 /** 8 threads; native shares one named limiter unless `privateNative` (the others cannot share). */
 async function concurrentCell(context: BenchContext, contender: LimiterContender, keys: readonly string[], privateNative = false, threads = 8): Promise<Cell> {
   const base = contender === 'bottleneck' ? 100 : contender === 'rate-limiter-flexible' ? 4_000 : 20_000;
-  const name = contender === 'native' && !privateNative ? `bench-limiter-${process.pid}-${Date.now()}` : '';
+  const name = contender.startsWith('native') && !privateNative ? `bench-limiter-${process.pid}-${Date.now()}` : '';
   const measurement = await context.workers.measure(
     { kind: 'limiter', contender, name, keys },
     { threads, opsPerThread: context.quick ? base / 10 : base, warmupRounds: context.quick ? 1 : 3, rounds: context.quick ? 2 : contender === 'bottleneck' ? 3 : 8 },
@@ -66,12 +67,15 @@ async function concurrentCell(context: BenchContext, contender: LimiterContender
 /** N new keys, one check each: time per run and the memory the keys hold afterwards. */
 async function manyKeysCell(contender: LimiterContender, count: number): Promise<[Cell, string]> {
   const keys = Array.from({ length: count }, (_, i) => `key:${i}`);
+  // Batched: rounds of 1,000 new keys per `tryAcquireMany`, cut before the clock starts.
+  const rounds = contender === 'native-batched' ? Array.from({ length: Math.ceil(count / 1_000) }, (_, i) => keys.slice(i * 1_000, (i + 1) * 1_000)) : [];
   collectGarbage();
   const heapBefore = memoryMb();
   const rssBefore = rssMb();
-  const runner = limiterRunner(contender, keys);
+  const runner = limiterRunner(contender, rounds[0] ?? keys);
   const started = performance.now();
   if (runner.async) for (let i = 0; i < count; i++) await runner.step(i);
+  else if (contender === 'native-batched') for (const round of rounds) runner.many(round);
   else for (let i = 0; i < count; i++) void runner.step(i);
   const elapsed = performance.now() - started;
   collectGarbage();
@@ -120,7 +124,7 @@ function checkBreakdown(context: BenchContext, keys: readonly string[]): Record<
     out[`check.store.${backend}`] = m.meanMs / keys.length;
     limiter.close();
   }
-  return out;
+  return { ...out, ...floorCosts(context) };
 }
 
 /** The limiter rows: three of the seed's nine, and a section of rows beyond it. */
@@ -140,6 +144,8 @@ export async function limiterSuite(context: BenchContext, workload: SeedWorkload
   context.progress(`check_rate_limit_concurrent: ${context.cores} threads`);
   (concurrentRow.cells as Map<string, Cell>).set(`${NATIVE}, ${context.cores} threads`, await concurrentCell(context, 'native', workload.keys, false, context.cores));
   (concurrentRow.cells as Map<string, Cell>).set(`${FALLBACK}, ${context.cores} threads`, await concurrentCell(context, 'fallback', workload.keys, false, context.cores));
+  context.progress('check_rate_limit_concurrent: native, batched');
+  (concurrentRow.cells as Map<string, Cell>).set(`${BATCHED_NATIVE} (50 per call), 8 threads`, await concurrentCell(context, 'native-batched', workload.keys));
   const seedRows = [
     await row('check_rate_limit', 1.55, '50 checks, one per key (string keys)', (c) => keysCell(context, c, workload.keys, workload.warmup, false)),
     concurrentRow,
@@ -152,7 +158,7 @@ export async function limiterSuite(context: BenchContext, workload: SeedWorkload
   const count = context.quick ? 100_000 : 1_000_000;
   const big = new Map<string, Cell>();
   const memory: string[] = [];
-  for (const contender of ['native', 'fallback', 'rate-limiter-flexible'] as const) {
+  for (const contender of ['native', 'native-batched', 'fallback', 'rate-limiter-flexible'] as const) {
     context.progress(`limiter with ${count.toLocaleString('en-US')} keys: ${LIMITER_LABELS[contender]}`);
     const [cell, note] = await manyKeysCell(contender, count);
     big.set(LIMITER_LABELS[contender], cell);

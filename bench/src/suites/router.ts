@@ -4,8 +4,8 @@
 // (Python columns of the seed rows).
 import type { BenchContext } from '../context.js';
 import { createRouter } from '@tollgate/core-native';
-import { loadNativeBinding } from '../../../packages/core-native/src/native/binding.js';
 import { routerRunner, type RouterRunner } from '../contenders/routers.js';
+import { floorCosts } from '../floor-costs.js';
 import { measure, type MeasureOptions } from '../harness.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
 import type { SeedDeployment, SeedWorkload } from '../workload.js';
@@ -52,14 +52,7 @@ function pickBreakdown(context: BenchContext, workload: SeedWorkload): Record<st
     out[`pick.engine.${engine}`] = m.meanMs / groups.length;
     router.close();
   }
-  const binding = loadNativeBinding();
-  if (!(binding instanceof Error)) {
-    const m = measure(() => {
-      for (let i = 0; i < 1_000; i++) binding.parallelism();
-    }, runs(context, 3, 1_000));
-    out['crossing'] = m.meanMs / 1_000;
-  }
-  return out;
+  return { ...out, ...floorCosts(context) };
 }
 
 /** The router rows: two of the seed's nine, and a section of rows beyond it. */

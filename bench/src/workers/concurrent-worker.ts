@@ -18,7 +18,11 @@ async function build(job: ConcurrentJob): Promise<Runner> {
   if (job.kind === 'limiter') {
     const { limiterRunner } = await import('../contenders/limiters.js');
     const limiter = limiterRunner(job.contender, job.keys, job.name);
-    if (!limiter.async) return { run: (ops) => { for (let i = 0; i < ops; i++) void limiter.step(next++); }, close: () => limiter.close() };
+    const run = (ops: number) => {
+      limiter.steps(next, ops);
+      next += ops;
+    };
+    if (!limiter.async) return { run, close: () => limiter.close() };
     return { run: async (ops) => { for (let i = 0; i < ops; i++) await limiter.step(next++); }, close: () => limiter.close() };
   }
   if (job.kind === 'router') {

@@ -1,8 +1,11 @@
 // The work one thread of a concurrent row does, as plain data (it crosses to the worker).
 import type { SeedDeployment } from '../workload.js';
 
-/** Limiter contenders that run inside a worker. */
-export type LimiterContender = 'native' | 'fallback' | 'rate-limiter-flexible' | 'bottleneck';
+/**
+ * Limiter contenders that run inside a worker. `native-batched` is ours checking its keys
+ * `keys.length` at a time through one `tryAcquireMany` (a diagnostic column, not a peer).
+ */
+export type LimiterContender = 'native' | 'native-batched' | 'fallback' | 'rate-limiter-flexible' | 'bottleneck';
 /**
  * Pool contenders: our pools' fetch, our pools as the dispatcher of Node's global fetch,
  * undici's fetch on a plain Agent, Node's global fetch.

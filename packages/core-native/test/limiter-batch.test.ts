@@ -138,6 +138,25 @@ describe('tryAcquireMany answers like a loop of tryAcquire', () => {
   });
 });
 
+describe('batch answers outlive later batches', () => {
+  it('an early batch keeps its answers while thousands of later batches fill new answer blocks', () => {
+    const limiter = createLimiter({ requestsPerMinute: 100_000, tokensPerMinute: 1_000_000 });
+    const first = limiter.tryAcquireMany(['a', 'b', 'c'], { tokens: 10 });
+    const remainingBefore = Array.from(first.remaining);
+    expect(remainingBefore).toEqual([99_999, 999_990, 99_999, 999_990, 99_999, 999_990]);
+    // 3,000 batches of 40 checks write 3,000 x 40 x 8 values: several 65,536-value blocks.
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    let last = first;
+    for (let round = 0; round < 3_000; round += 1) last = limiter.tryAcquireMany(keys, { requests: 1, tokens: round % 7 });
+    expect(Array.from(first.remaining)).toEqual(remainingBefore);
+    expect(Array.from(first.allowed)).toEqual([1, 1, 1]);
+    expect(first.lease(2)).toBeDefined();
+    expect(last.admitted).toBe(40);
+    expect(last.remaining[0]).toBe(100_000 - 3_000);
+    limiter.close();
+  });
+});
+
 describe('tryAcquireMany rejects bad input with typed errors and takes nothing', () => {
   const other = createLimiter({ requestsPerMinute: 3 });
   const cases: [string, (limiter: Limiter) => unknown, string, string][] = [

@@ -1,5 +1,6 @@
-import { Dispatcher, Pool, fetch as undiciFetch } from 'undici';
+import { Dispatcher, Pool } from 'undici';
 import { OriginHealth } from './origin-health.js';
+import { dispatcherFetch } from './pool-fetch.js';
 import { resolvePoolOptions, type ConnectionPoolsOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { RequestSlots } from './request-slots.js';
 import { trackHandler } from './tracked-handler.js';
@@ -55,15 +56,18 @@ export class ConnectionPools extends Dispatcher {
   private readonly slots: RequestSlots;
   private closing = false;
 
+  /**
+   * A `fetch` that sends through these pools; pass it as `new OpenAI({ fetch })`. String and byte
+   * bodies go straight to the pools (see {@link dispatcherFetch}), the rest through undici's `fetch`.
+   */
+  readonly fetch: typeof globalThis.fetch;
+
   constructor(options: ConnectionPoolsOptions = {}) {
     super();
     this.settings = resolvePoolOptions(options);
     this.slots = new RequestSlots(this.settings.maxTotalConnections);
+    this.fetch = dispatcherFetch(this, !this.settings.fullFetch) as unknown as typeof globalThis.fetch;
   }
-
-  /** A `fetch` that sends through these pools; pass it as `new OpenAI({ fetch })`. */
-  readonly fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(input, init === undefined ? { dispatcher: this } : { ...init, dispatcher: this })) as unknown as typeof globalThis.fetch;
 
   /** The entry of `key` (an origin or any URL of it), built on first use. */
   private entryFor(key: string): OriginEntry {

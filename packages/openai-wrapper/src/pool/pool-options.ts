@@ -40,6 +40,12 @@ export interface ConnectionPoolsOptions {
   headersTimeoutMs?: number;
   /** Health checking; passive checking is on by default. */
   health?: PoolHealthOptions;
+  /**
+   * Send every request of `pools.fetch` through undici's full `fetch`. By default a request with
+   * a string or byte body goes straight to the pool (about three times cheaper per request; it
+   * asks for no compression, see `dispatcherFetch`). @default false
+   */
+  fullFetch?: boolean;
 }
 
 /** Validated settings, every default filled in. */
@@ -51,6 +57,7 @@ export interface ResolvedPoolOptions {
   maxConnectionAgeMs: number | undefined;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
+  fullFetch: boolean;
   health: Required<Omit<PoolHealthOptions, 'probePath' | 'onHealthChange'>> & Pick<PoolHealthOptions, 'probePath' | 'onHealthChange'>;
 }
 
@@ -62,6 +69,12 @@ function positive(field: string, value: number | undefined, fallback: number, in
     throw new TollgateOpenAIError('ERR_INVALID_ARGUMENT', `Expected \`${field}\` to be ${expected}, got ${shown}.`, { field, value: shown });
   }
   return value;
+}
+
+function flag(field: string, value: boolean | undefined): boolean {
+  if (value === undefined || typeof value === 'boolean') return value === true;
+  const shown = describeValue(value);
+  throw new TollgateOpenAIError('ERR_INVALID_ARGUMENT', `Expected \`${field}\` to be a boolean, got ${shown}.`, { field, value: shown });
 }
 
 /** Validates options when the pools are built, never on the request path. */
@@ -78,6 +91,7 @@ export function resolvePoolOptions(options: ConnectionPoolsOptions = {}): Resolv
     maxConnectionAgeMs: options.maxConnectionAgeMs === undefined ? undefined : positive('maxConnectionAgeMs', options.maxConnectionAgeMs, 0),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
     headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs, 300_000),
+    fullFetch: flag('fullFetch', options.fullFetch),
     health: {
       windowSize: positive('health.windowSize', health.windowSize, 20),
       minRequests: positive('health.minRequests', health.minRequests, 5),

@@ -100,10 +100,10 @@ function poolReason(row: BenchRow): string | undefined {
   const base = mean(row.cells.get(row.baseline));
   if (ours === undefined || undici === undefined || global === undefined || base === undefined) return undefined;
   const lines = [
-    `Measured: \`pools.fetch\` (undici 7's \`fetch\` over our pools) takes ${duration(ours)}; undici 7's \`fetch\` on a plain Agent ${duration(undici)}; Node's global \`fetch\` (the SDK default) ${duration(base)}; our pools as the dispatcher of the global \`fetch\` ${duration(global)}.`,
+    `Measured: \`pools.fetch\` (string bodies straight to our pools) takes ${duration(ours)}; undici 7's \`fetch\` on a plain Agent ${duration(undici)}; Node's global \`fetch\` (the SDK default) ${duration(base)}; our pools as the dispatcher of the global \`fetch\` ${duration(global)}.`,
   ];
   if (undici < ours * 0.9) {
-    lines.push(`The same undici \`fetch\` on a plain Agent is ${pct(undici, ours)} against ours, so the cost is in our dispatcher's per-request work (one handler object, an origin lookup, a health record and a total-cap slot per request). The Dispatcher.request row beyond the seed measures the dispatcher alone; when that row is near 1.0x, the gap here is run-to-run spread.`);
+    lines.push(`The same undici \`fetch\` on a plain Agent is ${pct(undici, ours)} against ours, so the cost is in our per-request work (the direct fetch path's Response and stream, and the dispatcher's handler, origin lookup, health record and total-cap slot). The Dispatcher.request row beyond the seed measures the dispatcher alone; when that row is near 1.0x, the gap here is run-to-run spread.`);
   } else if (global < base) {
     lines.push(`Fix: make \`pools.fetch\` call the global \`fetch\` with the pools as its dispatcher (or pass \`fetchOptions: { dispatcher: pools }\` to the SDK), measured here at ${duration(global)}.`);
   } else {

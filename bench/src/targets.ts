@@ -103,7 +103,7 @@ function routerAndPoolTargets(seed: readonly BenchRow[], sections: readonly Benc
     if (value === undefined) continue;
     const medians = ours !== undefined && theirs !== undefined ? `; by median ${ratio(theirs / ours)}` : '';
     const undici = versus(row, row.subject, PLAIN_UNDICI);
-    const why = undici === undefined ? undefined : `plain undici (its \`fetch\` on an Agent, no pool logic) is ${ratio(undici)} of ours in the same run: what is left is our dispatcher's per-request work and the spread of loopback round trips on this machine.`;
+    const why = undici === undefined ? undefined : `plain undici (its \`fetch\` on an Agent, no pool logic) is ${ratio(undici)} of ours in the same run: what is left is our per-request work (the direct fetch path and the dispatcher's bookkeeping) and the spread of loopback round trips on this machine.`;
     targets.push({ issue: 4, target: `${row.name}: our pools at least as fast as the openai client's default`, measured: `${ratio(value)}${medians}`, met: value >= 1, ...(why === undefined ? {} : { why }) });
   }
   return targets;

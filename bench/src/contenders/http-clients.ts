@@ -1,6 +1,7 @@
-// HTTP contenders for the connection_pool rows: a `fetch` from our pools (also our pools as the
-// dispatcher of Node's global fetch), undici's own fetch on a plain Agent, and Node's global fetch (what the openai SDK uses by default). Each request is a
-// small chat-completion POST to a local server, read to the end.
+// HTTP contenders for the connection_pool rows: our pools' `fetch` (a string body goes straight
+// to the pool), our pools as the dispatcher of Node's global fetch, undici's own fetch on a plain
+// Agent, and Node's global fetch (what the openai SDK uses by default). Each request is a small
+// chat-completion POST to a local server, read to the end.
 import { Agent, fetch as undiciFetch } from 'undici';
 
 import { createConnectionPools } from '../../../packages/openai-wrapper/src/pool/index.js';

@@ -136,6 +136,37 @@ describe.skipIf(!installed)('Router cooldowns and usage shared through a real re
         expect(metricsOf(first, 'b')).toMatchObject({ requestsThisMinute: 1, tokensThisMinute: 10 });
       });
 
+      it('routers joined by name (as worker threads join) report every call once, with or without `shared` of their own', async () => {
+        const prefix = `test-${process.pid}-${(prefixes += 1)}`;
+        const clock = fakeClock();
+        const name = uniqueName(`joined-${engine}`);
+        // Three handles on one router, as three worker threads of one process hold it: two sync
+        // with Redis, one does not.
+        const syncing = [await processRouter(engine, prefix, clock.now, { name }), await processRouter(engine, prefix, clock.now, { name })];
+        const quiet = createRouter({ engine, name, clock: clock.now, deployments: [{ id: 'a', model: 'm', weight: 200, rpm: 5 }, { id: 'b', model: 'm', weight: 1, rpm: 5 }] });
+        routers.push(quiet);
+        const call = (router: Router, tokens: number) => {
+          const lease = router.acquire('m', { exclude: ['b'], promptTokens: tokens });
+          if (typeof lease === 'string') throw new Error(lease);
+          lease.succeed({ totalTokens: tokens });
+        };
+        call(syncing[0]!, 10);
+        call(syncing[1]!, 20);
+        call(quiet, 30);
+        await syncing[0]!.syncShared();
+        await syncing[1]!.syncShared();
+        call(syncing[1]!, 40);
+        await syncing[1]!.syncShared();
+        await syncing[0]!.syncShared();
+        const admin = await client();
+        expect(await admin.hgetall(`{${prefix}}:usage:${Math.floor(clock.nowMs / 60_000)}:a`)).toEqual({ r: '4', t: '100' });
+        // Every handle sees the 4 calls once: none of them is taken for another process's.
+        for (const router of [...syncing, quiet]) expect(metricsOf(router, 'a')).toMatchObject({ requestsThisMinute: 4, tokensThisMinute: 100 });
+        // Another process sees them as others' usage.
+        const other = await processRouter(engine, prefix, clock.now);
+        expect(metricsOf(other, 'a')).toMatchObject({ requestsThisMinute: 4, tokensThisMinute: 100 });
+      });
+
       it('when Redis dies, routing goes on locally and an event is published; after a restart the state is shared again', async () => {
         const prefix = `test-${process.pid}-${(prefixes += 1)}`;
         const clock = fakeClock();

@@ -30,7 +30,6 @@ export class EngineLease implements RouterLease {
     /** Lease number in the engine. */
     private readonly lease: number,
     private readonly startMs: number,
-    private readonly tokens: number,
   ) {}
 
   get ended(): boolean {
@@ -76,7 +75,6 @@ export class EngineLease implements RouterLease {
     this.#ended = true;
     const owner = this.owner;
     const now = owner.clock();
-    owner.shared?.noteSettle(this.target, this.startMs, now, this.tokens, total);
     return owner.engine.release(owner.handle, this.lease, now, outcome, now - this.startMs, this.#firstTokenMs, output, total, retryAfterMs);
   }
 }

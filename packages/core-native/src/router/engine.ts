@@ -107,4 +107,12 @@ export interface RouterEngine {
   coolUntil(router: number, deployment: number, untilMs: number): number;
   /** Stores other processes' usage of a deployment in `minute` (`floor(ms / 60000)`), replacing the last. */
   setSharedUsage(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
+  /**
+   * This process's usage of a deployment in `minute` not yet reported to other processes, now
+   * marked reported: `[new requests, new tokens, reported requests, reported tokens]`. Kept with
+   * the deployment, so worker threads sharing the router never report a call twice.
+   */
+  takeUnreported(router: number, deployment: number, minute: number): Float64Array;
+  /** Takes back a report that did not reach Redis, so the next report sends it again. */
+  giveBackUnreported(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
 }

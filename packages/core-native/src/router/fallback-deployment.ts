@@ -70,6 +70,10 @@ export class DeploymentState {
   private sharedMinute = -1;
   private sharedRequests = 0;
   private sharedTokens = 0;
+  /** Own usage of `reportedMinute` already reported to other processes. */
+  private reportedMinute = -1;
+  private reportedRequests = 0;
+  private reportedTokens = 0;
 
   constructor(spec: Float64Array, window: number) {
     this.weight = spec[SPEC.weight]!;
@@ -102,6 +106,24 @@ export class DeploymentState {
     this.sharedMinute = minute;
     this.sharedRequests = Math.max(0, requests);
     this.sharedTokens = Math.max(0, tokens);
+  }
+
+  /** As the native `take_unreported`: own usage of `minute` not yet reported, marked reported. */
+  takeUnreported(minute: number): Float64Array {
+    if (this.reportedMinute !== minute) [this.reportedMinute, this.reportedRequests, this.reportedTokens] = [minute, 0, 0];
+    const ownRequests = this.usageMinute === minute ? this.usageRequests : 0;
+    const ownTokens = this.usageMinute === minute ? this.usageTokens : 0;
+    const report = Float64Array.of(ownRequests - this.reportedRequests, ownTokens - this.reportedTokens, ownRequests, ownTokens);
+    this.reportedRequests = ownRequests;
+    this.reportedTokens = ownTokens;
+    return report;
+  }
+
+  /** Takes back a report that did not reach Redis. */
+  giveBackUnreported(minute: number, requests: number, tokens: number): void {
+    if (this.reportedMinute !== minute) return;
+    this.reportedRequests -= requests;
+    this.reportedTokens -= tokens;
   }
 
   /** Extends the cooldown to `untilMs`; returns it when it grew, else 0 (never shortens). */

@@ -81,4 +81,12 @@ export const fallbackRouterEngine: RouterEngine = {
     const state = routerAt(router);
     state.deploymentState(deploymentOf(state, deployment)).setSharedUsage(minute, requests, tokens);
   },
+  takeUnreported(router, deployment, minute) {
+    const state = routerAt(router);
+    return state.deploymentState(deploymentOf(state, deployment)).takeUnreported(minute);
+  },
+  giveBackUnreported(router, deployment, minute, requests, tokens) {
+    const state = routerAt(router);
+    state.deploymentState(deploymentOf(state, deployment)).giveBackUnreported(minute, requests, tokens);
+  },
 };

@@ -70,9 +70,9 @@ export interface RouterOptions {
   /**
    * Share cooldowns and per-deployment rpm/tpm usage with routers in other processes through
    * Redis (same `prefix` and deployment ids). Picks read a local mirror synced every
-   * `syncIntervalMs`; see {@link SharedRouterStateOptions} for the staleness bound. Give it to one
-   * router per name and process: worker threads that join the same native router by name each
-   * with `shared` would count each other's usage twice. @default not shared
+   * `syncIntervalMs`; see {@link SharedRouterStateOptions} for the staleness bound. Usage is
+   * reported from the router's own counts, each call once: worker threads that join one native
+   * router by name may each pass `shared`, or one of them may for all. @default not shared
    */
   shared?: SharedRouterStateOptions;
   /** Engine; `TOLLGATE_BACKEND` decides when unset (native when it loads). */

@@ -201,8 +201,7 @@ export class Router {
         : this.engine.acquire(this.handle, group, startMs, tokens, mask, options.stream === true, this.excludeOf(options.exclude));
     if (lease < 0) return lease === NONE_FITS_CONTEXT ? 'context_window' : 'none_available';
     const handle = lease % LEASE_SCALE;
-    this.shared?.noteAcquire(handle, startMs, tokens);
-    return new EngineLease(this.owner, this.deployments[handle]!, handle, lease, startMs, tokens);
+    return new EngineLease(this.owner, this.deployments[handle]!, handle, lease, startMs);
   }
 
   /**

@@ -50,10 +50,6 @@ const USAGE_LIFETIME_MS = 2 * MINUTE_MS + 5_000;
 /** A cooldown read back from Redis counts as new only when it ends this much later than known. */
 const SAME_COOLDOWN_MS = 25;
 
-function add(values: Float64Array, index: number, value: number): void {
-  values[index] = values[index]! + value;
-}
-
 /** Syncs one router's cooldowns and usage with Redis; built by `createRouter({ shared })`. */
 export class RedisRouterState {
   readonly policy: 'local' | 'closed';
@@ -61,11 +57,8 @@ export class RedisRouterState {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly slots = new Map<number, number>();
-  private readonly pending: Float64Array;
-  private readonly flushed: Float64Array;
   private readonly knownUntil: Float64Array;
   private readonly unsent = new Map<number, number>();
-  private minute = -1;
   private unavailable = false;
   private syncing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -84,10 +77,7 @@ export class RedisRouterState {
     this.timeoutMs = commandTimeoutMs;
     this.policy = onUnavailable;
     target.deployments.forEach(([handle], slot) => this.slots.set(handle, slot));
-    const count = target.deployments.length;
-    this.pending = new Float64Array(2 * count);
-    this.flushed = new Float64Array(2 * count);
-    this.knownUntil = new Float64Array(count);
+    this.knownUntil = new Float64Array(target.deployments.length);
     this.timer = setInterval(() => void this.sync(), syncIntervalMs);
     this.timer.unref();
     void this.sync();
@@ -109,32 +99,6 @@ export class RedisRouterState {
 
   private usageKey(id: string, minute: number): string {
     return `${this.prefix}:usage:${minute}:${id}`;
-  }
-
-  /** Starts counting minute `minute` when it is newer than the one counted. */
-  private roll(minute: number): void {
-    if (minute <= this.minute) return;
-    this.minute = minute;
-    this.pending.fill(0);
-    this.flushed.fill(0);
-  }
-
-  /** Counts a call started at `startMs` with `tokens` estimated tokens. */
-  noteAcquire(deployment: number, startMs: number, tokens: number): void {
-    const slot = this.slots.get(deployment);
-    const minute = Math.floor(startMs / MINUTE_MS);
-    this.roll(minute);
-    if (slot === undefined || minute !== this.minute) return;
-    add(this.pending, 2 * slot, 1);
-    add(this.pending, 2 * slot + 1, tokens);
-  }
-
-  /** Replaces a call's token estimate by its real total (calls started this minute only). */
-  noteSettle(deployment: number, startMs: number, nowMs: number, estimated: number, total: number): void {
-    const slot = this.slots.get(deployment);
-    const minute = Math.floor(nowMs / MINUTE_MS);
-    if (slot === undefined || total < 0 || Math.floor(startMs / MINUTE_MS) !== minute || minute !== this.minute) return;
-    add(this.pending, 2 * slot + 1, total - estimated);
   }
 
   /** Writes a cooldown this router started (ends at `untilMs`) to Redis. */
@@ -183,33 +147,27 @@ export class RedisRouterState {
     if (this.unsent.size > 0) await this.pushCooldowns();
     const { deployments, engine, handle: router, clock } = this.target;
     const minute = Math.floor(clock() / MINUTE_MS);
-    this.roll(minute);
-    const sent = this.pending.slice();
-    this.pending.fill(0);
-    for (let index = 0; index < sent.length; index += 1) add(this.flushed, index, sent[index]!);
+    // What this process used since the last report, from the engine: every thread's calls, each
+    // reported once whichever thread's sync takes it.
+    const reports = deployments.map(([handle]) => engine.takeUnreported(router, handle, minute));
     const keys: string[] = [];
     const args: (string | number)[] = [minute, USAGE_LIFETIME_MS];
     deployments.forEach(([, id], slot) => {
       keys.push(this.cooldownKey(id), this.usageKey(id, minute));
-      args.push(sent[2 * slot]!, sent[2 * slot + 1]!);
+      args.push(reports[slot]![0]!, reports[slot]![1]!);
     });
     let answer: unknown[];
     try {
       answer = (await this.call(SYNC_SCRIPT, keys, args)) as unknown[];
     } catch (error) {
-      if (this.minute === minute) {
-        for (let index = 0; index < sent.length; index += 1) {
-          add(this.pending, index, sent[index]!);
-          add(this.flushed, index, -sent[index]!);
-        }
-      }
+      deployments.forEach(([handle], slot) => engine.giveBackUnreported(router, handle, minute, reports[slot]![0]!, reports[slot]![1]!));
       throw error;
     }
     deployments.forEach(([handle], slot) => {
       this.adopt(slot, handle, Number(answer[3 * slot]));
-      if (this.minute !== minute) return;
-      const others = Number(answer[3 * slot + 1]) - this.flushed[2 * slot]!;
-      const otherTokens = Number(answer[3 * slot + 2]) - this.flushed[2 * slot + 1]!;
+      // Everyone's usage in Redis less all this process reported: the other processes'.
+      const others = Number(answer[3 * slot + 1]) - reports[slot]![2]!;
+      const otherTokens = Number(answer[3 * slot + 2]) - reports[slot]![3]!;
       engine.setSharedUsage(router, handle, minute, Math.max(0, others), Math.max(0, otherTokens));
     });
   }

@@ -1,6 +1,7 @@
 use std::collections::VecDeque;
 
 use super::lines::prefetch_write;
+use super::reported::{Reported, REPORT_FIELDS};
 use super::window::{percentile, CallWindow, SampleWindow};
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -125,6 +126,8 @@ pub(crate) struct Deployment {
     shared_tokens: f64,
     headroom_requests: f64,
     pub(crate) cost_per_token: f64,
+    /// Own usage already reported to other processes.
+    reported: Reported,
     pub(crate) metrics: Box<Metrics>,
 }
 
@@ -167,6 +170,7 @@ impl Deployment {
             } else {
                 spec.input_cost_per_token + spec.output_cost_per_token
             },
+            reported: Reported::new(),
             metrics: Box::new(Metrics {
                 calls: CallWindow::new(window),
                 first_token: SampleWindow::new(window),
@@ -223,6 +227,22 @@ impl Deployment {
         self.shared_requests = requests.max(0.0);
         self.shared_tokens = tokens.max(0.0);
         self.recount();
+    }
+
+    /// Own usage of `minute` not yet reported to other processes, marked reported now (see
+    /// [`Reported::take`]).
+    pub(crate) fn take_unreported(&mut self, minute: f64) -> [f64; REPORT_FIELDS] {
+        let own = if self.usage_minute == minute {
+            (self.usage_requests, self.usage_tokens)
+        } else {
+            (0.0, 0.0)
+        };
+        self.reported.take(minute, own)
+    }
+
+    /// Takes back a report that did not reach the other processes.
+    pub(crate) fn give_back_unreported(&mut self, minute: f64, requests: f64, tokens: f64) {
+        self.reported.give_back(minute, requests, tokens);
     }
 
     /// Marks the deployment healthy or not.

@@ -14,6 +14,7 @@ mod deployment;
 mod group;
 mod leases;
 mod lines;
+mod reported;
 pub mod registry;
 mod rng;
 #[allow(clippy::module_inception)]
@@ -26,5 +27,6 @@ pub use deployment::DeploymentSpec;
 pub use deployment::{Outcome, SNAPSHOT_FIELDS};
 pub use group::GROUP_SEED_STEP;
 pub use registry::RegistryError;
+pub use reported::REPORT_FIELDS;
 pub use rng::SeededRandom;
 pub use router::{Router, RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};

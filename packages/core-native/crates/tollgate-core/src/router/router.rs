@@ -4,6 +4,7 @@ use rustc_hash::FxHashMap;
 
 use super::deployment::{Deployment, DeploymentSpec, Outcome, SNAPSHOT_FIELDS};
 use super::group::{Group, Request};
+use super::reported::REPORT_FIELDS;
 use super::slots::Slots;
 use super::spin::SpinLock;
 
@@ -219,6 +220,19 @@ impl Router {
     pub fn set_shared_usage(&self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
         self.on_deployment(deployment, |state| {
             state.set_shared_usage(minute, requests, tokens)
+        });
+    }
+
+    /// This process's usage of a deployment in `minute` not yet reported to other processes,
+    /// marked reported: `[new requests, new tokens, reported requests, reported tokens]`.
+    pub fn take_unreported(&self, deployment: u32, minute: f64) -> [f64; REPORT_FIELDS] {
+        self.on_deployment(deployment, |state| state.take_unreported(minute))
+    }
+
+    /// Takes back a report from [`Router::take_unreported`] that did not reach Redis.
+    pub fn give_back_unreported(&self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
+        self.on_deployment(deployment, |state| {
+            state.give_back_unreported(minute, requests, tokens)
         });
     }
 

@@ -268,6 +268,34 @@ pub fn router_set_shared_usage(
     })
 }
 
+/// This process's usage of a deployment in `minute` not yet reported to other processes, now
+/// marked reported: `[new requests, new tokens, reported requests, reported tokens]`.
+#[napi]
+pub fn router_take_unreported(router: u32, deployment: u32, minute: f64) -> Result<Float64Array> {
+    on_router(router, |state| {
+        check_deployment(state, deployment)?;
+        Ok(Float64Array::new(
+            state.take_unreported(deployment, minute).to_vec(),
+        ))
+    })
+}
+
+/// Takes back a report (from [`router_take_unreported`]) that did not reach Redis.
+#[napi]
+pub fn router_give_back_unreported(
+    router: u32,
+    deployment: u32,
+    minute: f64,
+    requests: f64,
+    tokens: f64,
+) -> Result<()> {
+    on_router(router, |state| {
+        check_deployment(state, deployment)?;
+        state.give_back_unreported(deployment, minute, requests, tokens);
+        Ok(())
+    })
+}
+
 thread_local! {
     /// This thread's I/O array for the packed calls, set once by [`router_use_io`].
     static IO: std::cell::Cell<(*mut f64, usize)> = const { std::cell::Cell::new((std::ptr::null_mut(), 0)) };

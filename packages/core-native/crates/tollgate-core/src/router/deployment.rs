@@ -2,7 +2,12 @@ use std::collections::VecDeque;
 
 use super::lines::prefetch_write;
 use super::reported::{Reported, REPORT_FIELDS};
-use super::window::{percentile, CallWindow, SampleWindow};
+use super::window::{CallWindow, SampleWindow};
+
+mod results;
+
+pub(crate) use super::deployment_spec::FailureRules;
+pub use super::deployment_spec::{DeploymentSpec, Outcome};
 
 const MINUTE_MS: f64 = 60_000.0;
 
@@ -10,56 +15,6 @@ const MINUTE_MS: f64 = 60_000.0;
 /// until (ms, 0 when not cooling), latency p50/p95/p99/mean (ms), mean time to first token (ms),
 /// tokens per second, requests and tokens this minute, healthy (1/0).
 pub const SNAPSHOT_FIELDS: usize = 14;
-
-/// How a call on a deployment ended; numbered as the TS layer numbers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Success = 0,
-    RateLimit = 1,
-    Server = 2,
-    Timeout = 3,
-    Connection = 4,
-    /// A 4xx other than 429: counted as an error, never cools.
-    Client = 5,
-    /// The caller gave up: neither an error nor a success.
-    Aborted = 6,
-}
-
-impl Outcome {
-    /// The outcome numbered `code`, `None` for an unknown code.
-    pub fn from_code(code: u32) -> Option<Self> {
-        Some(match code {
-            0 => Self::Success,
-            1 => Self::RateLimit,
-            2 => Self::Server,
-            3 => Self::Timeout,
-            4 => Self::Connection,
-            5 => Self::Client,
-            6 => Self::Aborted,
-            _ => return None,
-        })
-    }
-}
-
-/// What a deployment may take; limits of 0 mean none, prices below 0 mean unknown.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DeploymentSpec {
-    pub weight: f64,
-    pub rpm: f64,
-    pub tpm: f64,
-    pub max_in_flight: f64,
-    pub input_cost_per_token: f64,
-    pub output_cost_per_token: f64,
-    pub context_window: f64,
-    pub tag_mask: u32,
-}
-
-/// Cooldown settings a failure is judged by.
-pub(crate) struct FailureRules {
-    pub(crate) cooldown_ms: f64,
-    pub(crate) allowed_fails: usize,
-    pub(crate) failure_window_ms: f64,
-}
 
 /// The slow-changing metrics of a deployment, kept apart from the fields a pick reads so that a
 /// scan over a group touches one compact row per deployment. Aligned to a cache line, so its
@@ -399,84 +354,6 @@ impl Deployment {
             return;
         }
         self.usage_tokens = 0f64.max(self.usage_tokens + total - estimated);
-    }
-
-    pub(crate) fn record_latency(&mut self, latency_ms: f64, output_tokens: f64) {
-        self.metrics.calls.push(
-            latency_ms,
-            latency_ms / 1f64.max(output_tokens),
-            0f64.max(output_tokens),
-        );
-    }
-
-    /// Counts a failure and cools the deployment when due. Returns the new end of the cooldown
-    /// when it started or grew, else 0; a cooldown never shortens a longer live one.
-    pub(crate) fn fail(
-        &mut self,
-        now_ms: f64,
-        outcome: Outcome,
-        rules: &FailureRules,
-        retry_after_ms: f64,
-    ) -> f64 {
-        if outcome == Outcome::Aborted {
-            return 0.0;
-        }
-        self.errors += 1.0;
-        if outcome == Outcome::Client {
-            return 0.0;
-        }
-        let metrics = &mut self.metrics;
-        let failures = &mut metrics.failures;
-        failures.push_back(now_ms);
-        while failures
-            .front()
-            .is_some_and(|&at| at <= now_ms - rules.failure_window_ms)
-        {
-            failures.pop_front();
-        }
-        if failures.len() > rules.allowed_fails + 1 {
-            failures.pop_front();
-        }
-        if outcome != Outcome::RateLimit && failures.len() <= rules.allowed_fails {
-            return 0.0;
-        }
-        failures.clear();
-        let until = now_ms
-            + if retry_after_ms > 0.0 {
-                retry_after_ms
-            } else {
-                rules.cooldown_ms
-            };
-        self.cool_until(until)
-    }
-
-    /// Writes this deployment's metrics into `row` (length [`SNAPSHOT_FIELDS`]).
-    pub(crate) fn write_snapshot(&self, row: &mut [f64], now_ms: f64) {
-        let metrics = &self.metrics;
-        let sorted = metrics.calls.sorted_latencies();
-        let minute = Self::minute_of(now_ms);
-        row[0] = f64::from(self.in_flight);
-        row[1] = self.calls;
-        row[2] = self.successes;
-        row[3] = self.errors;
-        row[4] = if self.cooling_until_ms > now_ms {
-            self.cooling_until_ms
-        } else {
-            0.0
-        };
-        row[5] = percentile(&sorted, 0.5);
-        row[6] = percentile(&sorted, 0.95);
-        row[7] = percentile(&sorted, 0.99);
-        row[8] = metrics.calls.latency_mean();
-        row[9] = metrics.first_token.mean();
-        row[10] = if metrics.calls.latency_sum > 0.0 {
-            metrics.calls.tokens_sum / (metrics.calls.latency_sum / 1000.0)
-        } else {
-            0.0
-        };
-        row[11] = self.requests_in(minute);
-        row[12] = self.tokens_in(minute);
-        row[13] = if self.healthy { 1.0 } else { 0.0 };
     }
 }
 

@@ -10,7 +10,9 @@
 //! group (one lock, random stream and lease table per group), so threads routing different
 //! models do not contend.
 
+mod config;
 mod deployment;
+mod deployment_spec;
 mod group;
 mod leases;
 mod lines;

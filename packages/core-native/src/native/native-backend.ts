@@ -3,7 +3,7 @@ import type { TokenizerBackend } from '../tokenizer/backend.js';
 import { ENCODING_NAMES, type EncodingName } from '../tokenizer/encoding-name.js';
 import { abortError, whenAborted } from '../tokenizer/abort.js';
 import type { NativeBinding, NativeCancelToken, NativeStagedText } from './binding.js';
-import { STAGE_PART_LENGTH, stageText } from './stage-text.js';
+import { batchParts, nextTurn, STAGE_PART_LENGTH, stageText } from './stage-text.js';
 
 const handleOf = (encoding: EncodingName): number => ENCODING_NAMES.indexOf(encoding);
 
@@ -88,7 +88,37 @@ export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
       }
       return cancellable(binding, signal, (token) => binding.encodeAsync(handleOf(encoding), text, mask, token));
     },
-    countBatchAsync: (encoding, texts, mask, signal) =>
-      cancellable(binding, signal, (token) => binding.countTokensBatchAsync(handleOf(encoding), texts, mask, token)),
+    countBatchAsync: (encoding, texts, mask, signal) => countBatchInParts(binding, handleOf(encoding), texts, mask, signal),
   };
+}
+
+/**
+ * A batch counted off the event loop. A batch of up to one part's length crosses in one call;
+ * a longer one crosses a part per event-loop turn (see {@link batchParts}), each part counting
+ * on the cores while the next is handed over, a single text longer than a part staged as
+ * `countAsync` stages it.
+ */
+async function countBatchInParts(binding: NativeBinding, encoding: number, texts: readonly string[], mask: number, signal: AbortSignal | undefined): Promise<Uint32Array> {
+  const parts = batchParts(texts);
+  if (parts.length <= 1 && (texts.length !== 1 || texts[0]!.length <= STAGE_PART_LENGTH)) {
+    return cancellable(binding, signal, (token) => binding.countTokensBatchAsync(encoding, texts, mask, token));
+  }
+  const counted: Promise<Uint32Array>[] = [];
+  for (const [start, end] of parts) {
+    if (signal?.aborted) break;
+    const slice = texts.slice(start, end);
+    const part =
+      slice.length === 1 && slice[0]!.length > STAGE_PART_LENGTH
+        ? staging(binding, slice[0]!, signal).then((staged) => cancellable(binding, signal, (token) => binding.countStagedAsync(encoding, staged, mask, token)))
+        : cancellable(binding, signal, (token) => binding.countTokensBatchAsync(encoding, slice, mask, token));
+    // Rejections are read by `Promise.all` below; this keeps a part that fails after an earlier
+    // one from surfacing as unhandled.
+    part.catch(() => undefined);
+    counted.push(part);
+    await nextTurn();
+  }
+  if (signal?.aborted) throw abortError(signal.reason);
+  const counts = new Uint32Array(texts.length);
+  (await Promise.all(counted)).forEach((values, index) => counts.set(values, parts[index]![0]));
+  return counts;
 }

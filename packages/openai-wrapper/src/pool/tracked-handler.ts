@@ -9,9 +9,13 @@ type Controller = Dispatcher.DispatchController;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Health result of a request that failed with `error`: a timeout code, or any other error. */
-function failureOf(error: unknown): 'error' | 'timeout' {
-  const code = (error as { code?: unknown } | null)?.code;
+/**
+ * How a request that failed with `error` counts in health: a timeout, another error, or nothing
+ * when its caller gave up (an abort or a cancelled body, which says nothing about the origin).
+ */
+function failureOf(error: unknown): 'error' | 'timeout' | 'aborted' {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  if (name === 'AbortError' || code === 'UND_ERR_ABORTED') return 'aborted';
   return typeof code === 'string' && TIMEOUT_CODES.has(code) ? 'timeout' : 'error';
 }
 
@@ -29,10 +33,10 @@ abstract class RequestTracker {
     private readonly slots: RequestSlots,
   ) {}
 
-  protected settle(failure: 'error' | 'timeout' | undefined): void {
+  protected settle(failure: 'error' | 'timeout' | 'aborted' | undefined): void {
     if (this.settled) return;
     this.settled = true;
-    this.health.record(failure ?? (this.status >= 500 ? 'error' : 'ok'));
+    if (failure !== 'aborted') this.health.record(failure ?? (this.status >= 500 ? 'error' : 'ok'));
     this.slots.release();
   }
 }

@@ -1,9 +1,8 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectionPools, type ConnectionPools } from '../src/pool/index.js';
+import { describe, expect, it } from 'vitest';
+import { createConnectionPools } from '../src/pool/index.js';
+import { useFetchFixtures } from './support/fetch-fixtures.js';
 
 // `pools.fetch` sends string and byte bodies straight to the pool; these tests hold it to what
 // undici's full `fetch` (`fullFetch: true`) answers on the same local server, and to fetch's
@@ -12,33 +11,6 @@ import { createConnectionPools, type ConnectionPools } from '../src/pool/index.j
 const SECRET = 'sk-direct-fetch-SECRET';
 
 type Route = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void;
-
-/** A server on 127.0.0.1 that answers by path; `GET /echo` and `POST /echo` describe the request. */
-async function serve(routes: Record<string, Route>): Promise<{ url: string; server: Server; sockets: number }> {
-  const state = { sockets: 0 };
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const route = routes[new URL(request.url!, 'http://x').pathname];
-      if (route === undefined) {
-        response.writeHead(404).end('no route');
-        return;
-      }
-      route(request, Buffer.concat(chunks), response);
-    });
-  });
-  server.on('connection', () => (state.sockets += 1));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    server,
-    get sockets() {
-      return state.sockets;
-    },
-  };
-}
 
 const echo: Route = (request, body, response) => {
   // Sorted: the order of request headers carries no meaning (the direct path sends them sorted).
@@ -58,23 +30,14 @@ async function describeResponse(response: Response): Promise<object> {
 }
 
 describe('pools.fetch, direct path', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const pools = (options: Parameters<typeof createConnectionPools>[0] = {}): ConnectionPools => {
-    const created = createConnectionPools(options);
-    cleanup.push(() => created.destroy());
-    return created;
-  };
-  const start = async (routes: Record<string, Route>) => {
-    const served = await serve(routes);
-    cleanup.push(() => {
-      served.server.closeAllConnections();
-      served.server.close();
+  const { pools, http } = useFetchFixtures();
+  /** A server that answers by path (404 for others). */
+  const start = (routes: Record<string, Route>) =>
+    http((request, body, response) => {
+      const route = routes[new URL(request.url!, 'http://x').pathname];
+      if (route === undefined) response.writeHead(404).end('no route');
+      else route(request, body, response);
     });
-    return served;
-  };
 
   it('answers every method and body kind as undici fetch does', async () => {
     const { url } = await start({ '/echo': echo });
@@ -207,7 +170,7 @@ describe('pools.fetch, direct path', () => {
   });
 
   it('fails like fetch on a refused connection and a connection cut mid-body, with no secret in the error', async () => {
-    const closed = await serve({});
+    const closed = await start({});
     const deadUrl = closed.url;
     await new Promise((resolve) => closed.server.close(resolve));
     const pool = pools();

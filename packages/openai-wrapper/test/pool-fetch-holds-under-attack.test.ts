@@ -1,11 +1,10 @@
-import { getEventListeners, once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { getEventListeners } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { Request as UndiciRequest } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectionPools, type ConnectionPools } from '../src/pool/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFetchFixtures, type BodyHandler } from './support/fetch-fixtures.js';
 
 // `pools.fetch` (the direct path) under attack: aborts in every stage, a signal reused for many
 // requests, slow readers, odd bodies and answers, shutdown mid-request, and the openai SDK's own
@@ -15,35 +14,19 @@ const SECRET = 'sk-review-holds-SECRET-19';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('pools.fetch holds under attack', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const pools = (options: Parameters<typeof createConnectionPools>[0] = {}): ConnectionPools => {
-    const created = createConnectionPools(options);
-    cleanup.push(() => created.destroy());
-    return created;
-  };
+  const { defer, pools, http: serve } = useFetchFixtures();
   const held: ServerResponse[] = [];
   const hits: Record<string, number> = {};
-  const http = async (handler: (request: IncomingMessage, body: Buffer, response: ServerResponse) => void): Promise<{ url: string; server: Server }> => {
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const path = new URL(request.url!, 'http://x').pathname;
-        hits[path] = (hits[path] ?? 0) + 1;
-        handler(request, Buffer.concat(chunks), response);
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    cleanup.push(() => {
+  /** A server that counts requests per path; responses left in `held` are destroyed after the test. */
+  const http = (handler: BodyHandler) => {
+    defer(() => {
       for (const response of held.splice(0)) response.destroy();
-      server.closeAllConnections();
-      server.close();
     });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+    return serve((request, body, response) => {
+      const path = new URL(request.url!, 'http://x').pathname;
+      hits[path] = (hits[path] ?? 0) + 1;
+      handler(request, body, response);
+    });
   };
   const echo = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
     const headers = Object.fromEntries(

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
 import OpenAI, { toFile } from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectionPools, type ConnectionPools } from '../src/pool/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFetchFixtures } from './support/fetch-fixtures.js';
 
 // `pools.fetch` (the direct path) against undici's `fetch` (`fullFetch: true`) on the cases a
 // hostile review found it wrong on: each test states what `fetch` does on the same server and
@@ -30,31 +30,7 @@ const describeError = (error: unknown) => ({ name: (error as Error).name, messag
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('pools.fetch answers as fetch does where a review found it did not', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-  const pools = (options: Parameters<typeof createConnectionPools>[0] = {}): ConnectionPools => {
-    const created = createConnectionPools(options);
-    cleanup.push(() => created.destroy());
-    return created;
-  };
-
-  /** An HTTP server whose handler sees the whole request body. */
-  const http = async (handler: (request: IncomingMessage, body: Buffer, response: ServerResponse) => void): Promise<{ url: string; server: Server }> => {
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => handler(request, Buffer.concat(chunks), response));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    cleanup.push(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-  };
+  const { defer, pools, http } = useFetchFixtures();
 
   /** A raw TCP server that answers each connection's first request with `answer(path)` verbatim, then closes. */
   const raw = async (answer: (path: string) => Buffer): Promise<string> => {
@@ -66,7 +42,7 @@ describe('pools.fetch answers as fetch does where a review found it did not', ()
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    cleanup.push(() => {
+    defer(() => {
       for (const socket of sockets) socket.destroy();
       server.close();
     });
@@ -149,7 +125,7 @@ describe('pools.fetch answers as fetch does where a review found it did not', ()
       response.write('this is not gzip at all');
       held.push(response);
     });
-    cleanup.push(() => held.forEach((response) => response.destroy()));
+    defer(() => held.forEach((response) => response.destroy()));
     for (const fullFetch of [true, false]) {
       const pool = pools({ fullFetch });
       const result = await within((await pool.fetch(`${url}/`)).text().catch(describeError));
@@ -372,7 +348,7 @@ describe('pools.fetch answers as fetch does where a review found it did not', ()
       response.write('data: 1\n\n');
       held.push(response);
     });
-    cleanup.push(() => held.forEach((response) => response.destroy()));
+    defer(() => held.forEach((response) => response.destroy()));
     for (const fullFetch of [false, true]) {
       const pool = pools({ fullFetch });
       for (let index = 0; index < 6; index += 1) {

@@ -16,6 +16,9 @@ export interface BatchSource {
 /**
  * The answers of {@link Limiter.tryAcquireMany}: one per key, in the order given, in typed arrays
  * (no object per check unless asked for with {@link LimitBatch.decision} or {@link LimitBatch.lease}).
+ * The arrays are views into a block of memory this thread shares among recent batches (their
+ * `.buffer` is larger than they are); `slice()` them before handing them to code that works on
+ * the whole `.buffer`.
  */
 export class LimitBatch {
   /** Number of checks. */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ioredisEvaluator } from '../src/limiter/index.js';
 import { createRouter, ROUTER_CHANNELS, type Router, type RouterOptions } from '../src/router/index.js';
-import { REDIS_INSTALL_HINT, redisServerInstalled, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { REDIS_INSTALL_HINT, redisServerInstalled, startRedisServer, usageTotals, type RedisServer } from './support/redis-server.js';
 import { ENGINES, fakeClock, HttpError, uniqueName } from './router-fixtures.js';
 
 const installed = redisServerInstalled();
@@ -124,7 +124,7 @@ describe.skipIf(!installed)('Router cooldowns and usage shared through a real re
         expect(metricsOf(second, 'a')).toMatchObject({ requestsThisMinute: 5, tokensThisMinute: 500 });
         expect(new Set(picks(second, 20))).toEqual(new Set(['b']));
         const admin = await client();
-        expect(await admin.hgetall(`{${prefix}}:usage:${Math.floor(clock.nowMs / 60_000)}:a`)).toEqual({ r: '5', t: '500' });
+        expect(await usageTotals(admin, `{${prefix}}:usage:${Math.floor(clock.nowMs / 60_000)}:a`)).toEqual({ r: 5, t: 500 });
 
         // The second process's own calls count for the first one too.
         const lease = second.acquire('m', { promptTokens: 10 });
@@ -159,7 +159,7 @@ describe.skipIf(!installed)('Router cooldowns and usage shared through a real re
         await syncing[1]!.syncShared();
         await syncing[0]!.syncShared();
         const admin = await client();
-        expect(await admin.hgetall(`{${prefix}}:usage:${Math.floor(clock.nowMs / 60_000)}:a`)).toEqual({ r: '4', t: '100' });
+        expect(await usageTotals(admin, `{${prefix}}:usage:${Math.floor(clock.nowMs / 60_000)}:a`)).toEqual({ r: 4, t: 100 });
         // Every handle sees the 4 calls once: none of them is taken for another process's.
         for (const router of [...syncing, quiet]) expect(metricsOf(router, 'a')).toMatchObject({ requestsThisMinute: 4, tokensThisMinute: 100 });
         // Another process sees them as others' usage.

@@ -31,6 +31,15 @@ describe(`countTokensBatchAsync on batches longer than one part (backend ${getBa
     expect(Array.from(counted)).toEqual(Array.from(expected));
   });
 
+  it('counts the texts as given at the call, though the caller reuses its array meanwhile', async () => {
+    const given = ['a'.repeat(STAGE_PART_LENGTH), 'b '.repeat(STAGE_PART_LENGTH / 2), 'c '.repeat(100)];
+    const expected = Array.from(countTokensBatch(given));
+    const pending = countTokensBatchAsync(given);
+    given.length = 0;
+    given.push('zzz');
+    expect(Array.from(await pending)).toEqual(expected);
+  });
+
   it('rejects with ERR_ABORTED when aborted while the parts are handed over', async () => {
     const controller = new AbortController();
     const pending = countTokensBatchAsync(texts, { signal: controller.signal });

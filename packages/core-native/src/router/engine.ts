@@ -89,7 +89,10 @@ export interface RouterEngine {
   readonly kind: 'native' | 'fallback';
   /** Opens (or joins, when the name exists) a router; the first opener's config wins. */
   open(name: string, config: Float64Array): number;
-  /** Forgets the name so the next `open` builds a fresh router; handles already held keep working. */
+  /**
+   * Closes one `open` of the name. The last close forgets it, so the next `open` builds a fresh
+   * router (handles already held keep working); until then, a later `open` joins the router.
+   */
   close(name: string): void;
   /** Handle of a model group, created on first use. */
   group(router: number, name: string): number;
@@ -108,11 +111,11 @@ export interface RouterEngine {
   /** Stores other processes' usage of a deployment in `minute` (`floor(ms / 60000)`), replacing the last. */
   setSharedUsage(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
   /**
-   * This process's usage of a deployment in `minute` not yet reported to other processes, now
-   * marked reported: `[new requests, new tokens, reported requests, reported tokens]`. Kept with
-   * the deployment, so worker threads sharing the router never report a call twice.
+   * A report of this process's usage of a deployment for other processes: `[number, requests and
+   * tokens of minute, requests and tokens of minute - 1]`. Totals, not increments, numbered per
+   * deployment (shared by the worker threads joined to a native router).
    */
-  takeUnreported(router: number, deployment: number, minute: number): Float64Array;
-  /** Takes back a report that did not reach Redis, so the next report sends it again. */
-  giveBackUnreported(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
+  report(router: number, deployment: number, minute: number): Float64Array;
+  /** A name for this process's reports of the router, different in every process. */
+  instance(router: number): string;
 }

@@ -70,10 +70,11 @@ export class DeploymentState {
   private sharedMinute = -1;
   private sharedRequests = 0;
   private sharedTokens = 0;
-  /** Own usage of `reportedMinute` already reported to other processes. */
-  private reportedMinute = -1;
-  private reportedRequests = 0;
-  private reportedTokens = 0;
+  /** Reports of own usage made so far, and the final usage of the last minute that ended. */
+  private reportNumber = 0;
+  private endedMinute = -1;
+  private endedRequests = 0;
+  private endedTokens = 0;
 
   constructor(spec: Float64Array, window: number) {
     this.weight = spec[SPEC.weight]!;
@@ -108,22 +109,12 @@ export class DeploymentState {
     this.sharedTokens = Math.max(0, tokens);
   }
 
-  /** As the native `take_unreported`: own usage of `minute` not yet reported, marked reported. */
-  takeUnreported(minute: number): Float64Array {
-    if (this.reportedMinute !== minute) [this.reportedMinute, this.reportedRequests, this.reportedTokens] = [minute, 0, 0];
-    const ownRequests = this.usageMinute === minute ? this.usageRequests : 0;
-    const ownTokens = this.usageMinute === minute ? this.usageTokens : 0;
-    const report = Float64Array.of(ownRequests - this.reportedRequests, ownTokens - this.reportedTokens, ownRequests, ownTokens);
-    this.reportedRequests = ownRequests;
-    this.reportedTokens = ownTokens;
-    return report;
-  }
-
-  /** Takes back a report that did not reach Redis. */
-  giveBackUnreported(minute: number, requests: number, tokens: number): void {
-    if (this.reportedMinute !== minute) return;
-    this.reportedRequests -= requests;
-    this.reportedTokens -= tokens;
+  /** As the native `report`: `[number, requests and tokens of minute, of minute - 1]`. */
+  report(minute: number): Float64Array {
+    const totalsOf = (wanted: number): [number, number] =>
+      this.usageMinute === wanted ? [this.usageRequests, this.usageTokens] : this.endedMinute === wanted ? [this.endedRequests, this.endedTokens] : [0, 0];
+    this.reportNumber += 1;
+    return Float64Array.of(this.reportNumber, ...totalsOf(minute), ...totalsOf(minute - 1));
   }
 
   /** Extends the cooldown to `untilMs`; returns it when it grew, else 0 (never shortens). */
@@ -166,6 +157,7 @@ export class DeploymentState {
     this.calls += 1;
     const minute = Math.floor(nowMs / MINUTE_MS);
     if (this.usageMinute !== minute) {
+      if (this.usageMinute >= 0) [this.endedMinute, this.endedRequests, this.endedTokens] = [this.usageMinute, this.usageRequests, this.usageTokens];
       this.usageMinute = minute;
       this.usageRequests = 0;
       this.usageTokens = 0;

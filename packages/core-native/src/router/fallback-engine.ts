@@ -2,7 +2,8 @@ import { MAX_DEPLOYMENTS, MAX_TAGS, type RouterEngine } from './engine.js';
 import { FallbackRouter } from './fallback-router.js';
 
 const routers: FallbackRouter[] = [];
-const byName = new Map<string, number>();
+/** Open routers by name: their handle and how many opens are not closed yet. */
+const byName = new Map<string, { handle: number; opens: number }>();
 
 function routerAt(handle: number): FallbackRouter {
   const router = routers[handle];
@@ -27,16 +28,19 @@ function deploymentOf(router: FallbackRouter, deployment: number): number {
 export const fallbackRouterEngine: RouterEngine = {
   kind: 'fallback',
   open(name, config) {
-    let handle = byName.get(name);
-    if (handle === undefined) {
-      handle = routers.length;
-      routers.push(new FallbackRouter(config));
-      byName.set(name, handle);
+    const open = byName.get(name);
+    if (open !== undefined) {
+      open.opens += 1;
+      return open.handle;
     }
+    const handle = routers.length;
+    routers.push(new FallbackRouter(config));
+    byName.set(name, { handle, opens: 1 });
     return handle;
   },
   close(name) {
-    byName.delete(name);
+    const open = byName.get(name);
+    if (open !== undefined && (open.opens -= 1) === 0) byName.delete(name);
   },
   group: (router, name) => routerAt(router).group(name),
   tag(router, name) {
@@ -81,12 +85,9 @@ export const fallbackRouterEngine: RouterEngine = {
     const state = routerAt(router);
     state.deploymentState(deploymentOf(state, deployment)).setSharedUsage(minute, requests, tokens);
   },
-  takeUnreported(router, deployment, minute) {
+  report(router, deployment, minute) {
     const state = routerAt(router);
-    return state.deploymentState(deploymentOf(state, deployment)).takeUnreported(minute);
+    return state.deploymentState(deploymentOf(state, deployment)).report(minute);
   },
-  giveBackUnreported(router, deployment, minute, requests, tokens) {
-    const state = routerAt(router);
-    state.deploymentState(deploymentOf(state, deployment)).giveBackUnreported(minute, requests, tokens);
-  },
+  instance: (router) => routerAt(router).instance,
 };

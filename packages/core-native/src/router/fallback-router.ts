@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CONFIG, LEASE_SCALE, SNAPSHOT } from './engine.js';
 import { DeploymentState } from './fallback-deployment.js';
 import { FallbackGroup, type GroupConfig } from './fallback-group.js';
@@ -16,6 +17,8 @@ export class FallbackRouter implements GroupConfig {
   readonly leaseTimeoutMs: number;
   private readonly seed: number;
   private readonly window: number;
+  /** Names this router's reports in Redis: different for every router of every thread and process. */
+  readonly instance = randomUUID();
   readonly groups = new Map<string, number>();
   private readonly byGroup: FallbackGroup[] = [];
   readonly tags = new Map<string, number>();

@@ -16,8 +16,8 @@ interface RouterBinding {
   routerSnapshot(router: number, nowMs: number): Float64Array;
   routerCoolUntil(router: number, deployment: number, untilMs: number): number;
   routerSetSharedUsage(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
-  routerTakeUnreported(router: number, deployment: number, minute: number): Float64Array;
-  routerGiveBackUnreported(router: number, deployment: number, minute: number, requests: number, tokens: number): void;
+  routerReport(router: number, deployment: number, minute: number): Float64Array;
+  routerInstance(router: number): string;
   routerUseIo(io: Float64Array): void;
   routerPickPacked(): number;
   routerAcquirePacked(): number;
@@ -106,7 +106,7 @@ function load(): RouterEngine | Error {
     snapshot: (router, nowMs) => binding.routerSnapshot(router, nowMs),
     coolUntil: (router, deployment, untilMs) => binding.routerCoolUntil(router, deployment, untilMs),
     setSharedUsage: (router, deployment, minute, requests, tokens) => binding.routerSetSharedUsage(router, deployment, minute, requests, tokens),
-    takeUnreported: (router, deployment, minute) => binding.routerTakeUnreported(router, deployment, minute),
-    giveBackUnreported: (router, deployment, minute, requests, tokens) => binding.routerGiveBackUnreported(router, deployment, minute, requests, tokens),
+    report: (router, deployment, minute) => binding.routerReport(router, deployment, minute),
+    instance: (router) => binding.routerInstance(router),
   };
 }

@@ -59,6 +59,7 @@ export class Router {
   private readonly deployments: RoutedDeployment[] = [];
   private readonly jitterSeed: number;
   private readonly shared: RedisRouterState | undefined;
+  #closed = false;
   private readonly owner: LeaseOwner;
 
   constructor(options: RouterOptions) {
@@ -259,10 +260,13 @@ export class Router {
   }
 
   /**
-   * Forgets the router's name in the registry, so the next router of this name starts fresh, and
-   * stops syncing with Redis.
+   * Stops syncing with Redis and lets go of the router's name: once every router opened under
+   * this name (in every worker thread) is closed, the next one of this name starts fresh; until
+   * then a new one joins the shared state. Closing twice counts once.
    */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.shared?.close();
     this.engine.close(this.name);
   }

@@ -9,9 +9,11 @@ import { COOL_SCRIPT, SYNC_SCRIPT } from './shared-scripts.js';
  * Cooldowns and per-deployment usage shared by routers in several processes through Redis.
  *
  * Picks never wait on Redis: each router keeps its own state (the mirror) and syncs it with Redis
- * every `syncIntervalMs` in one script call, which adds this process's usage since the last sync
- * and reads every deployment's cooldown and usage of the current minute. A cooldown this process
- * starts is written at once (write-through), never shortening a longer live one.
+ * every `syncIntervalMs` in one script call, which stores this process's usage totals of the
+ * current and the previous minute (totals, so a repeated or lost sync changes nothing; see
+ * `SYNC_SCRIPT`) and reads every deployment's cooldown and the other processes' usage of the
+ * current minute. A cooldown this process starts is written at once (write-through), never
+ * shortening a longer live one.
  *
  * Staleness: a cooldown started elsewhere is seen here within `syncIntervalMs` plus two Redis
  * round trips; usage counted elsewhere within twice `syncIntervalMs` plus two round trips (one
@@ -61,6 +63,9 @@ export class RedisRouterState {
   private readonly unsent = new Map<number, number>();
   private unavailable = false;
   private syncing: Promise<void> | undefined;
+  private following: Promise<void> | undefined;
+  /** Names this process's fields in Redis (the same for every thread joined to a native router). */
+  private readonly instance: string;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly target: SharedTarget, options: SharedRouterStateOptions) {
@@ -78,6 +83,7 @@ export class RedisRouterState {
     this.policy = onUnavailable;
     target.deployments.forEach(([handle], slot) => this.slots.set(handle, slot));
     this.knownUntil = new Float64Array(target.deployments.length);
+    this.instance = target.engine.instance(target.handle);
     this.timer = setInterval(() => void this.sync(), syncIntervalMs);
     this.timer.unref();
     void this.sync();
@@ -133,11 +139,21 @@ export class RedisRouterState {
   }
 
   /**
-   * Syncs with Redis now (sends unsent cooldowns and usage, reads everyone's); resolves when done,
-   * never rejects (a failure marks Redis unavailable). Concurrent calls share one sync.
+   * Syncs with Redis now (sends unsent cooldowns and this process's usage, reads everyone's);
+   * resolves when done, never rejects (a failure marks Redis unavailable). A call made while a
+   * sync runs waits for one more, which sends what was counted up to the call.
    */
   sync(): Promise<void> {
-    this.syncing ??= this.syncOnce()
+    if (this.syncing !== undefined) {
+      // One already runs with figures taken before this call: one more follows it, shared by
+      // every call made meanwhile, so what was counted before this call is sent.
+      this.following ??= this.syncing.then(() => {
+        this.following = undefined;
+        return this.sync();
+      });
+      return this.following;
+    }
+    this.syncing = this.syncOnce()
       .catch(() => undefined)
       .finally(() => (this.syncing = undefined));
     return this.syncing;
@@ -147,28 +163,18 @@ export class RedisRouterState {
     if (this.unsent.size > 0) await this.pushCooldowns();
     const { deployments, engine, handle: router, clock } = this.target;
     const minute = Math.floor(clock() / MINUTE_MS);
-    // What this process used since the last report, from the engine: every thread's calls, each
-    // reported once whichever thread's sync takes it.
-    const reports = deployments.map(([handle]) => engine.takeUnreported(router, handle, minute));
+    // Totals of every thread's calls, from the engine: sent again whole each time, so a lost or
+    // repeated sync does not change what Redis counts.
     const keys: string[] = [];
-    const args: (string | number)[] = [minute, USAGE_LIFETIME_MS];
-    deployments.forEach(([, id], slot) => {
-      keys.push(this.cooldownKey(id), this.usageKey(id, minute));
-      args.push(reports[slot]![0]!, reports[slot]![1]!);
+    const args: (string | number)[] = [this.instance, USAGE_LIFETIME_MS];
+    deployments.forEach(([handle, id]) => {
+      keys.push(this.cooldownKey(id), this.usageKey(id, minute), this.usageKey(id, minute - 1));
+      args.push(...engine.report(router, handle, minute));
     });
-    let answer: unknown[];
-    try {
-      answer = (await this.call(SYNC_SCRIPT, keys, args)) as unknown[];
-    } catch (error) {
-      deployments.forEach(([handle], slot) => engine.giveBackUnreported(router, handle, minute, reports[slot]![0]!, reports[slot]![1]!));
-      throw error;
-    }
+    const answer = (await this.call(SYNC_SCRIPT, keys, args)) as unknown[];
     deployments.forEach(([handle], slot) => {
       this.adopt(slot, handle, Number(answer[3 * slot]));
-      // Everyone's usage in Redis less all this process reported: the other processes'.
-      const others = Number(answer[3 * slot + 1]) - reports[slot]![2]!;
-      const otherTokens = Number(answer[3 * slot + 2]) - reports[slot]![3]!;
-      engine.setSharedUsage(router, handle, minute, Math.max(0, others), Math.max(0, otherTokens));
+      engine.setSharedUsage(router, handle, minute, Number(answer[3 * slot + 1]), Number(answer[3 * slot + 2]));
     });
   }
 

@@ -104,7 +104,8 @@ export async function countTokensBatchAsync(
   requireTexts(texts);
   const { encoding, mask } = resolveOptions(options);
   requireSignal(options?.signal);
-  return activeBackend().countBatchAsync(encoding, texts, mask, options?.signal);
+  // A copy: the texts cross over several event-loop turns, and the caller may reuse its array.
+  return activeBackend().countBatchAsync(encoding, texts.slice(), mask, options?.signal);
 }
 
 /**

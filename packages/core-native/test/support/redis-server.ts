@@ -94,3 +94,13 @@ export async function connectRedis(port: number, clients: Redis[]): Promise<Redi
   await redis.connect();
   return redis;
 }
+
+/** Requests and tokens of a usage hash, summed over the processes that stored theirs. */
+export async function usageTotals(redis: Redis, key: string): Promise<{ r: number; t: number }> {
+  const totals = { r: 0, t: 0 };
+  for (const [field, value] of Object.entries(await redis.hgetall(key))) {
+    if (field.endsWith(':r')) totals.r += Number(value);
+    else if (field.endsWith(':t')) totals.t += Number(value);
+  }
+  return totals;
+}

@@ -1,7 +1,7 @@
 use std::collections::VecDeque;
 
 use super::lines::prefetch_write;
-use super::reported::{Reported, REPORT_FIELDS};
+use super::reported::{Reports, REPORT_FIELDS};
 use super::window::{CallWindow, SampleWindow};
 
 mod results;
@@ -81,8 +81,8 @@ pub(crate) struct Deployment {
     shared_tokens: f64,
     headroom_requests: f64,
     pub(crate) cost_per_token: f64,
-    /// Own usage already reported to other processes.
-    reported: Reported,
+    /// Reports of own usage to other processes.
+    reports: Reports,
     pub(crate) metrics: Box<Metrics>,
 }
 
@@ -125,7 +125,7 @@ impl Deployment {
             } else {
                 spec.input_cost_per_token + spec.output_cost_per_token
             },
-            reported: Reported::new(),
+            reports: Reports::new(),
             metrics: Box::new(Metrics {
                 calls: CallWindow::new(window),
                 first_token: SampleWindow::new(window),
@@ -184,20 +184,10 @@ impl Deployment {
         self.recount();
     }
 
-    /// Own usage of `minute` not yet reported to other processes, marked reported now (see
-    /// [`Reported::take`]).
-    pub(crate) fn take_unreported(&mut self, minute: f64) -> [f64; REPORT_FIELDS] {
-        let own = if self.usage_minute == minute {
-            (self.usage_requests, self.usage_tokens)
-        } else {
-            (0.0, 0.0)
-        };
-        self.reported.take(minute, own)
-    }
-
-    /// Takes back a report that did not reach the other processes.
-    pub(crate) fn give_back_unreported(&mut self, minute: f64, requests: f64, tokens: f64) {
-        self.reported.give_back(minute, requests, tokens);
+    /// A report of own usage for other processes: see [`Reports::take`].
+    pub(crate) fn report(&mut self, minute: f64) -> [f64; REPORT_FIELDS] {
+        let usage = (self.usage_minute, self.usage_requests, self.usage_tokens);
+        self.reports.take(minute, usage)
     }
 
     /// Marks the deployment healthy or not.
@@ -318,6 +308,10 @@ impl Deployment {
         self.calls += 1.0;
         let minute = (now_ms / MINUTE_MS).floor();
         if self.usage_minute != minute {
+            if self.usage_minute >= 0.0 {
+                let (requests, tokens) = (self.usage_requests, self.usage_tokens);
+                self.reports.end_minute(self.usage_minute, requests, tokens);
+            }
             self.usage_minute = minute;
             self.usage_requests = 0.0;
             self.usage_tokens = 0.0;

@@ -12,7 +12,8 @@ use super::router::{Router, RouterConfig};
 pub const MAX_ROUTERS: usize = 16_384;
 
 static SLOTS: [OnceLock<Box<Router>>; MAX_ROUTERS] = [const { OnceLock::new() }; MAX_ROUTERS];
-static NAMES: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+/// Open routers by name: their handle and how many opens have not been closed yet.
+static NAMES: Mutex<Option<HashMap<String, (u32, usize)>>> = Mutex::new(None);
 
 /// Why a registry call failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,19 +24,21 @@ pub enum RegistryError {
     TooManyRouters,
 }
 
-fn names() -> MutexGuard<'static, Option<HashMap<String, u32>>> {
+fn names() -> MutexGuard<'static, Option<HashMap<String, (u32, usize)>>> {
     // A panic while the lock was held leaves the map valid (every update is one insert/remove).
     NAMES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Opens the router `name`, building it from `config` when no open router has this name.
+/// Opens the router `name`, building it from `config` when no open router has this name. Each
+/// open counts until its [`close`].
 pub fn open(name: &str, config: impl FnOnce() -> RouterConfig) -> Result<u32, RegistryError> {
     let mut guard = names();
     let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(&handle) = map.get(name) {
-        return Ok(handle);
+    if let Some((handle, opens)) = map.get_mut(name) {
+        *opens += 1;
+        return Ok(*handle);
     }
     let handle = SLOTS
         .iter()
@@ -44,14 +47,23 @@ pub fn open(name: &str, config: impl FnOnce() -> RouterConfig) -> Result<u32, Re
     if SLOTS[handle].set(Box::new(Router::new(config()))).is_err() {
         return Err(RegistryError::TooManyRouters);
     }
-    map.insert(name.to_string(), handle as u32);
+    map.insert(name.to_string(), (handle as u32, 1));
     Ok(handle as u32)
 }
 
-/// Forgets `name`; handles already held keep working on the old router.
+/// Closes one open of `name`. When every open is closed the name is forgotten, so the next
+/// [`open`] builds a fresh router; handles already held keep working on the old one. While other
+/// opens remain (worker threads sharing the router), a later open joins it as before.
 pub fn close(name: &str) {
-    if let Some(map) = names().as_mut() {
-        map.remove(name);
+    let mut guard = names();
+    let Some(map) = guard.as_mut() else {
+        return;
+    };
+    if let Some((_, opens)) = map.get_mut(name) {
+        *opens -= 1;
+        if *opens == 0 {
+            map.remove(name);
+        }
     }
 }
 

@@ -49,6 +49,14 @@ pub struct Router {
     places: Slots<Place>,
     group_count: std::sync::atomic::AtomicU32,
     deployment_count: std::sync::atomic::AtomicU32,
+    instance: u64,
+}
+
+/// A number unlikely to repeat in any other process: std's hasher keys are drawn at random per
+/// process (and per call after that), so a hash of nothing differs from process to process.
+fn random_instance() -> u64 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(std::process::id())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -68,6 +76,7 @@ impl Router {
             places: Slots::new(),
             group_count: 0.into(),
             deployment_count: 0.into(),
+            instance: random_instance(),
         }
     }
 
@@ -185,17 +194,16 @@ impl Router {
         });
     }
 
-    /// This process's usage of a deployment in `minute` not yet reported to other processes,
-    /// marked reported: `[new requests, new tokens, reported requests, reported tokens]`.
-    pub fn take_unreported(&self, deployment: u32, minute: f64) -> [f64; REPORT_FIELDS] {
-        self.on_deployment(deployment, |state| state.take_unreported(minute))
+    /// A report of this process's usage of a deployment for other processes:
+    /// `[number, requests and tokens of minute, requests and tokens of minute - 1]`.
+    pub fn report(&self, deployment: u32, minute: f64) -> [f64; REPORT_FIELDS] {
+        self.on_deployment(deployment, |state| state.report(minute))
     }
 
-    /// Takes back a report from [`Router::take_unreported`] that did not reach Redis.
-    pub fn give_back_unreported(&self, deployment: u32, minute: f64, requests: f64, tokens: f64) {
-        self.on_deployment(deployment, |state| {
-            state.give_back_unreported(minute, requests, tokens)
-        });
+    /// A number drawn when the router was built, different in every process: it names this
+    /// process's reports in Redis.
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 
     fn request(now_ms: f64, request_tokens: f64, tag_mask: u32, stream: bool) -> Request {

@@ -33,30 +33,19 @@ pub fn router_set_shared_usage(
     })
 }
 
-/// This process's usage of a deployment in `minute` not yet reported to other processes, now
-/// marked reported: `[new requests, new tokens, reported requests, reported tokens]`.
+/// A report of this process's usage of a deployment for other processes: `[number, requests and
+/// tokens of minute, requests and tokens of minute - 1]`.
 #[napi]
-pub fn router_take_unreported(router: u32, deployment: u32, minute: f64) -> Result<Float64Array> {
+pub fn router_report(router: u32, deployment: u32, minute: f64) -> Result<Float64Array> {
     on_router(router, |state| {
         check_deployment(state, deployment)?;
-        Ok(Float64Array::new(
-            state.take_unreported(deployment, minute).to_vec(),
-        ))
+        Ok(Float64Array::new(state.report(deployment, minute).to_vec()))
     })
 }
 
-/// Takes back a report (from [`router_take_unreported`]) that did not reach Redis.
+/// The number that names this process's reports of the router in Redis (hex; different in
+/// every process, the same in every worker thread of one).
 #[napi]
-pub fn router_give_back_unreported(
-    router: u32,
-    deployment: u32,
-    minute: f64,
-    requests: f64,
-    tokens: f64,
-) -> Result<()> {
-    on_router(router, |state| {
-        check_deployment(state, deployment)?;
-        state.give_back_unreported(deployment, minute, requests, tokens);
-        Ok(())
-    })
+pub fn router_instance(router: u32) -> Result<String> {
+    on_router(router, |state| Ok(format!("{:016x}", state.instance())))
 }

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
 import { startWorkerPool } from './concurrent.js';
 import type { BenchContext } from './context.js';
+import { floorCosts } from './floor-costs.js';
 import { duration, ratio } from './format.js';
 import { runPython, withPython } from './python-columns.js';
 import { renderReport } from './report.js';
@@ -67,6 +68,8 @@ try {
     Object.assign(diagnostics, result.diagnostics);
   }
   if (only.has('counting')) sections.unshift(...(await countingSections(context)));
+  // The per-call floor the limiter and router notes quote, measured once for both.
+  if (only.has('limiter') || only.has('router')) Object.assign(diagnostics, floorCosts(context));
 } finally {
   await context.workers.close();
 }

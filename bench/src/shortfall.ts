@@ -3,7 +3,7 @@
 // wrapper and a bare JS→Rust call for the single-call rows, and the pools under other fetch
 // layers for the pool rows.
 import { duration, ratio } from './format.js';
-import { speedup, type BenchRow, type Cell } from './table.js';
+import { meanOf, medianOf, speedup, type BenchRow } from './table.js';
 
 /** Diagnostic column names (set by the suites). */
 export const DIAGNOSTIC = {
@@ -16,13 +16,11 @@ export const DIAGNOSTIC = {
 /** Measured breakdowns (ms per operation) by name, from the suites. */
 export type Diagnostics = Readonly<Record<string, number>>;
 
-const mean = (cell: Cell | undefined) => (cell !== undefined && 'measurement' in cell ? cell.measurement.meanMs : undefined);
-const median = (cell: Cell | undefined) => (cell !== undefined && 'measurement' in cell ? cell.measurement.medianMs : undefined);
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)}%`;
 
 function medianNote(row: BenchRow): string {
-  const ours = median(row.cells.get(row.subject));
-  const base = median(row.cells.get(row.baseline));
+  const ours = medianOf(row.cells.get(row.subject));
+  const base = medianOf(row.cells.get(row.baseline));
   return ours === undefined || base === undefined ? '' : ` By median run time (robust to the shared machine's outliers) the row is ${ratio(base / ours)}.`;
 }
 
@@ -39,9 +37,9 @@ function perCall(d: Diagnostics, what: 'check' | 'pick'): string | undefined {
 }
 
 function concurrentReason(row: BenchRow, cores: number, d: Diagnostics): string | undefined {
-  const shared = mean(row.cells.get(row.subject));
-  const alone = mean(row.cells.get(DIAGNOSTIC.privateNative));
-  const base = mean(row.cells.get(row.baseline));
+  const shared = meanOf(row.cells.get(row.subject));
+  const alone = meanOf(row.cells.get(DIAGNOSTIC.privateNative));
+  const base = meanOf(row.cells.get(row.baseline));
   if (shared === undefined || alone === undefined || base === undefined) return undefined;
   const what = row.name.startsWith('routing') ? 'router' : 'limiter';
   const lines = [
@@ -58,8 +56,8 @@ function concurrentReason(row: BenchRow, cores: number, d: Diagnostics): string 
     lines.push(`Fix: fewer crossings per operation — a batch call (the binding already has \`limiterTryBatch\`) or a handle-based API on hot paths (see the resolved-handle row beyond the seed), and no decision/lease objects when the caller only needs the answer.`);
   } else {
     lines.push(`Private state is not faster (${pct(alone, shared)}), so sharing is not the cause, and single-thread the native call is the faster one (${perCall(d, what1) ?? 'not measured'}).`);
-    const nativeFew = mean(row.cells.get(`${row.subject}, ${cores} threads`));
-    const fallbackFew = mean(row.cells.get(`${row.baseline}, ${cores} threads`));
+    const nativeFew = meanOf(row.cells.get(`${row.subject}, ${cores} threads`));
+    const fallbackFew = meanOf(row.cells.get(`${row.baseline}, ${cores} threads`));
     const batching = what === 'router'
       ? 'fewer crossings and objects per lease (today acquire and release are two crossings plus a lease object with closures; the acquire + release row beyond the seed measures that path single-thread)'
       : 'no decision/lease objects when the caller only needs the answer, and many checks per crossing (the binding already has `limiterTryBatch`)';
@@ -94,10 +92,10 @@ function singleReason(row: BenchRow, d: Diagnostics): string | undefined {
 }
 
 function poolReason(row: BenchRow): string | undefined {
-  const ours = mean(row.cells.get(row.subject));
-  const undici = mean(row.cells.get(DIAGNOSTIC.undici));
-  const global = mean(row.cells.get(DIAGNOSTIC.poolsGlobal));
-  const base = mean(row.cells.get(row.baseline));
+  const ours = meanOf(row.cells.get(row.subject));
+  const undici = meanOf(row.cells.get(DIAGNOSTIC.undici));
+  const global = meanOf(row.cells.get(DIAGNOSTIC.poolsGlobal));
+  const base = meanOf(row.cells.get(row.baseline));
   if (ours === undefined || undici === undefined || global === undefined || base === undefined) return undefined;
   const lines = [
     `Measured: \`pools.fetch\` (string bodies straight to our pools) takes ${duration(ours)}; undici 7's \`fetch\` on a plain Agent ${duration(undici)}; Node's global \`fetch\` (the SDK default) ${duration(base)}; our pools as the dispatcher of the global \`fetch\` ${duration(global)}.`,
@@ -118,8 +116,8 @@ export function shortfall(row: BenchRow, cores: number, diagnostics: Diagnostics
   if (value === undefined || value >= 1) return undefined;
   let reason: string | undefined;
   const oursCell = row.cells.get(row.subject);
-  const ours = median(oursCell);
-  const base = median(row.cells.get(row.baseline));
+  const ours = medianOf(oursCell);
+  const base = medianOf(row.cells.get(row.baseline));
   const slowest = oursCell !== undefined && 'measurement' in oursCell ? oursCell.measurement.maxMs : undefined;
   const outliers = ours !== undefined && base !== undefined && base / ours >= 1
     ? `By median run time the row is ${ratio(base / ours)}, at or above 1.0x: its mean is pulled down by outlier runs on this shared, loaded machine (our slowest run ${slowest === undefined ? 'n/a' : duration(slowest)} against a median of ${duration(ours)}); fix: a quiet machine for the published numbers. `

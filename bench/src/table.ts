@@ -47,9 +47,13 @@ export function meanOf(cell: Cell | undefined): number | undefined {
   return cell !== undefined && 'measurement' in cell ? cell.measurement.meanMs : undefined;
 }
 
-/** Baseline mean / subject mean: above 1 means ours is faster. */
-export function speedup(row: BenchRow, against = row.baseline): number | undefined {
-  const subject = meanOf(row.cells.get(row.subject));
+export function medianOf(cell: Cell | undefined): number | undefined {
+  return cell !== undefined && 'measurement' in cell ? cell.measurement.medianMs : undefined;
+}
+
+/** `against`'s mean / `subject`'s mean (ours by default): above 1 means `subject` is faster. */
+export function speedup(row: BenchRow, against = row.baseline, subjectColumn = row.subject): number | undefined {
+  const subject = meanOf(row.cells.get(subjectColumn));
   const other = meanOf(row.cells.get(against));
   return subject === undefined || other === undefined ? undefined : other / subject;
 }

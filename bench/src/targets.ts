@@ -3,7 +3,7 @@
 // guessed: every figure is a cell or a diagnostic of the same run.
 import { duration, ratio } from './format.js';
 import type { Diagnostics } from './shortfall.js';
-import { meanOf, speedup, type BenchRow, type BenchSection, type Cell } from './table.js';
+import { medianOf, speedup, type BenchRow, type BenchSection, type Cell } from './table.js';
 
 const RLF = 'rate-limiter-flexible';
 const BATCHED = 'tollgate native, the same checks in one tryAcquireMany';
@@ -18,7 +18,6 @@ interface Target {
   readonly why?: string;
 }
 
-const median = (cell: Cell | undefined) => (cell !== undefined && 'measurement' in cell ? cell.measurement.medianMs : undefined);
 /** Time of one unit (check, pick, request) of a cell, from its mean throughput. */
 const perUnit = (cell: Cell | undefined) => (cell !== undefined && 'measurement' in cell ? 1_000 / cell.measurement.throughput : undefined);
 
@@ -27,16 +26,10 @@ function findRow(sections: readonly BenchSection[], name: string): BenchRow | un
   return undefined;
 }
 
-/** `against` time / `column` time for `row` (above 1: the column is faster). */
-function versus(row: BenchRow, column: string, against: string): number | undefined {
-  const ours = meanOf(row.cells.get(column));
-  const theirs = meanOf(row.cells.get(against));
-  return ours === undefined || theirs === undefined ? undefined : theirs / ours;
-}
 
 /** Our algorithm in JS (the TS fallback) against the peer on `row`: the extra work it does. */
 function algorithmWhy(row: BenchRow): string {
-  const fallback = versus(row, row.baseline, RLF);
+  const fallback = speedup(row, RLF, row.baseline);
   return fallback === undefined ? '' : `Our algorithm in JS (the TS fallback) takes ${ratio(1 / fallback)} the time of ${RLF} on this row.`;
 }
 
@@ -57,8 +50,8 @@ function limiterTargets(seed: readonly BenchRow[], sections: readonly BenchSecti
   const targets: Target[] = [];
   const peerRow = (row: BenchRow | undefined, label: string, rowWhy?: string) => {
     if (row === undefined) return;
-    const single = versus(row, row.subject, RLF);
-    const batched = versus(row, [...row.cells.keys()].find((c) => c.startsWith(BATCHED)) ?? BATCHED, RLF);
+    const single = speedup(row, RLF);
+    const batched = speedup(row, RLF, [...row.cells.keys()].find((c) => c.startsWith(BATCHED)) ?? BATCHED);
     if (single !== undefined) {
       const why = single >= 3 ? undefined : row.name === 'check_rate_limit' ? singleCheckWhy(row, d) : `${rowWhy ?? ''} ${algorithmWhy(row)}`.trim();
       targets.push({ issue: 3, target: `${label}: native ≥ 3x ${RLF} per check (one tryAcquire per check)`, measured: ratio(single), met: single >= 3, ...(why === undefined ? {} : { why }) });
@@ -109,12 +102,12 @@ function routerAndPoolTargets(seed: readonly BenchRow[], sections: readonly Benc
   const pools = [seed.find((r) => r.name === 'connection_pool'), seed.find((r) => r.name === 'connection_pool_concurrent'), findRow(sections, '64 requests in flight')];
   for (const row of pools) {
     if (row === undefined) continue;
-    const value = versus(row, row.subject, DEFAULT_FETCH);
-    const ours = median(row.cells.get(row.subject));
-    const theirs = median(row.cells.get(DEFAULT_FETCH));
+    const value = speedup(row, DEFAULT_FETCH);
+    const ours = medianOf(row.cells.get(row.subject));
+    const theirs = medianOf(row.cells.get(DEFAULT_FETCH));
     if (value === undefined) continue;
     const medians = ours !== undefined && theirs !== undefined ? `; by median ${ratio(theirs / ours)}` : '';
-    const undici = versus(row, row.subject, PLAIN_UNDICI);
+    const undici = speedup(row, PLAIN_UNDICI);
     const why = undici === undefined ? undefined : `plain undici (its \`fetch\` on an Agent, no pool logic) is ${ratio(undici)} of ours in the same run: what is left is our per-request work (the direct fetch path and the dispatcher's bookkeeping) and the spread of loopback round trips on this machine.`;
     targets.push({ issue: 4, target: `${row.name}: our pools at least as fast as the openai client's default`, measured: `${ratio(value)}${medians}`, met: value >= 1, ...(why === undefined ? {} : { why }) });
   }

@@ -12,7 +12,7 @@ export interface LimiterRunner {
   readonly step: (i: number) => unknown;
   /** `ops` checks from check `from` on, the fastest way the contender offers (sync contenders). */
   readonly steps: (from: number, ops: number) => void;
-  /** One check on each of `keys` (sync contenders). */
+  /** One check on each of `keys` in one `tryAcquireMany` (ours). */
   readonly many: (keys: readonly string[]) => void;
   readonly async: boolean;
   /** Fails when a check was refused (the limit is set so none should be). */
@@ -34,10 +34,7 @@ export function limiterRunner(contender: LimiterContender, keys: readonly string
     const step = (i: number) => {
       if (!limiter.tryAcquire(keys[i % count]!).allowed) refused++;
     };
-    const many = (some: readonly string[]) => {
-      if (contender === 'native-batched') refused += some.length - limiter.tryAcquireMany(some).admitted;
-      else for (const key of some) if (!limiter.tryAcquire(key).allowed) refused++;
-    };
+    const many = (some: readonly string[]) => void (refused += some.length - limiter.tryAcquireMany(some).admitted);
     // Batched: whole rounds over the keys in one call each (from a round's start), the rest one by one.
     const steps = (from: number, ops: number) => {
       let done = 0;

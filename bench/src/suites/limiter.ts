@@ -4,7 +4,6 @@
 import { createLimiter } from '@tollgate/core-native';
 import type { BenchContext } from '../context.js';
 import { LIMITER_LABELS, limiterRunner } from '../contenders/limiters.js';
-import { floorCosts } from '../floor-costs.js';
 import { megabytes } from '../format.js';
 import { collectGarbage, measure, measureAsync, rssMb, memoryMb, summarise, type MeasureOptions } from '../harness.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
@@ -124,7 +123,7 @@ function checkBreakdown(context: BenchContext, keys: readonly string[]): Record<
     out[`check.store.${backend}`] = m.meanMs / keys.length;
     limiter.close();
   }
-  return { ...out, ...floorCosts(context) };
+  return out;
 }
 
 /** The limiter rows: three of the seed's nine, and a section of rows beyond it. */

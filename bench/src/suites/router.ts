@@ -5,7 +5,6 @@
 import type { BenchContext } from '../context.js';
 import { createRouter } from '@tollgate/core-native';
 import { routerRunner, type RouterRunner } from '../contenders/routers.js';
-import { floorCosts } from '../floor-costs.js';
 import { measure, type MeasureOptions } from '../harness.js';
 import type { BenchRow, Cell, SuiteResult } from '../table.js';
 import type { SeedDeployment, SeedWorkload } from '../workload.js';
@@ -37,7 +36,7 @@ function row(name: string, perRun: string, unit: string, make: (engine: 'native'
 
 /**
  * Diagnostics of a single pick: the engine call alone (no Router wrapper: no group lookup, no
- * request tuple), per engine, and a bare JS→Rust call that does no work. ms per operation.
+ * request tuple), per engine. ms per operation (the bare JS→Rust call is in `floor-costs.ts`).
  */
 function pickBreakdown(context: BenchContext, workload: SeedWorkload): Record<string, number> {
   const out: Record<string, number> = {};
@@ -52,7 +51,7 @@ function pickBreakdown(context: BenchContext, workload: SeedWorkload): Record<st
     out[`pick.engine.${engine}`] = m.meanMs / groups.length;
     router.close();
   }
-  return { ...out, ...floorCosts(context) };
+  return out;
 }
 
 /** The router rows: two of the seed's nine, and a section of rows beyond it. */

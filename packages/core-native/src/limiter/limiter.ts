@@ -56,6 +56,8 @@ export class Limiter implements LeaseOwner {
   readonly capacities: readonly number[];
   /** @internal What each limit counts, in rule order (`inFlight` counts requests). */
   readonly measures: readonly ('requests' | 'tokens')[];
+  /** @internal Per measure, the smallest capacity among the limits counting it, and that limit's index (-1: none). */
+  readonly tightest: Readonly<Record<'requests' | 'tokens', readonly [capacity: number, rule: number]>>;
   /** @internal */
   readonly store: LimiterStore;
   /** @internal */
@@ -86,6 +88,7 @@ export class Limiter implements LeaseOwner {
     this.labels = rules.map((rule) => rule.label);
     this.capacities = rules.map(({ rule }) => (rule.type === 'window' ? rule.limit : rule.type === 'bucket' ? rule.capacity : rule.max));
     this.measures = rules.map(({ rule }) => (rule.type === 'inFlight' ? 'requests' : rule.measure));
+    this.tightest = { requests: tightestLimit(this, 'requests'), tokens: tightestLimit(this, 'tokens') };
     this.name = name;
     this.clock = options.clock ?? systemClock;
     this.store = chooseStore(options.backend);
@@ -250,6 +253,16 @@ export class Limiter implements LeaseOwner {
   wake(): void {
     this.queue.wake();
   }
+}
+
+/** The smallest capacity among `limiter`'s limits that count `measure`, and that limit's index. */
+function tightestLimit(limiter: Pick<Limiter, 'measures' | 'capacities'>, measure: 'requests' | 'tokens'): [number, number] {
+  let capacity = Infinity;
+  let found = -1;
+  limiter.measures.forEach((counted, rule) => {
+    if (counted === measure && limiter.capacities[rule]! < capacity) [capacity, found] = [limiter.capacities[rule]!, rule];
+  });
+  return [capacity, found];
 }
 
 const keyName = (key: string | LimiterKey): string => (typeof key === 'string' ? key : key.name);

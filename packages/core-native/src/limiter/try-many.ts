@@ -8,16 +8,6 @@ import { BATCH_COLUMN, BATCH_COLUMNS, MAX_BATCH, NAMED_KEY, OUTCOME } from './st
 
 const NO_NAMES: readonly string[] = [];
 
-/** The smallest capacity among the limits that count `measure`, and that limit's index. */
-function tightest(limiter: Limiter, measure: 'requests' | 'tokens'): [number, number] {
-  let capacity = Infinity;
-  let found = -1;
-  for (let rule = 0; rule < limiter.measures.length; rule += 1) {
-    if (limiter.measures[rule] === measure && limiter.capacities[rule]! < capacity) [capacity, found] = [limiter.capacities[rule]!, rule];
-  }
-  return [capacity, found];
-}
-
 /**
  * Answers of small batches are copied into views of one shared block per thread instead of an
  * array each: a typed array of its own costs a `calloc` and a free by V8's sweeper thread, which
@@ -60,8 +50,8 @@ export function tryAcquireMany(limiter: Limiter, keys: readonly (string | Limite
   limiter.assertOpen();
   const perCheck = Array.isArray(costs);
   if (perCheck && costs.length !== count) throw invalidArgument('costs', `one cost or an array of ${count} costs (one per key)`, `${costs.length} costs`);
-  const [requestCapacity, requestRule] = tightest(limiter, 'requests');
-  const [tokenCapacity, tokenRule] = tightest(limiter, 'tokens');
+  const [requestCapacity, requestRule] = limiter.tightest.requests;
+  const [tokenCapacity, tokenRule] = limiter.tightest.tokens;
   let requests = 1;
   let tokens = 0;
   if (!perCheck && costs !== undefined) {

@@ -58,6 +58,12 @@ async function staging(binding: NativeBinding, text: string, signal: AbortSignal
   return staged;
 }
 
+/** The token count of a text longer than one part, staged first: `[count]`. */
+async function countStaged(binding: NativeBinding, encoding: number, text: string, mask: number, signal: AbortSignal | undefined): Promise<Uint32Array> {
+  const staged = await staging(binding, text, signal);
+  return cancellable(binding, signal, (token) => binding.countStagedAsync(encoding, staged, mask, token));
+}
+
 /** The Rust core behind the {@link TokenizerBackend} interface. */
 export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
   return {
@@ -72,13 +78,10 @@ export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
     countMany: (encoding, texts, mask) => call(() => binding.countTokensMany(handleOf(encoding), texts, mask)),
     countBatch: (encoding, texts, mask) => call(() => binding.countTokensBatch(handleOf(encoding), texts, mask)),
     countAsync: async (encoding, text, mask, signal) => {
-      if (text.length > STAGE_PART_LENGTH) {
-        const staged = await staging(binding, text, signal);
-        return (await cancellable(binding, signal, (token) => binding.countStagedAsync(handleOf(encoding), staged, mask, token)))[0]!;
-      }
-      const counts = await cancellable(binding, signal, (token) =>
-        binding.countTokensAsync(handleOf(encoding), text, mask, token),
-      );
+      const counts =
+        text.length > STAGE_PART_LENGTH
+          ? await countStaged(binding, handleOf(encoding), text, mask, signal)
+          : await cancellable(binding, signal, (token) => binding.countTokensAsync(handleOf(encoding), text, mask, token));
       return counts[0]!;
     },
     encodeAsync: async (encoding, text, mask, signal) => {
@@ -99,18 +102,16 @@ export function createNativeBackend(binding: NativeBinding): TokenizerBackend {
  * `countAsync` stages it.
  */
 async function countBatchInParts(binding: NativeBinding, encoding: number, texts: readonly string[], mask: number, signal: AbortSignal | undefined): Promise<Uint32Array> {
+  const countPart = (part: readonly string[]): Promise<Uint32Array> =>
+    part.length === 1 && part[0]!.length > STAGE_PART_LENGTH
+      ? countStaged(binding, encoding, part[0]!, mask, signal)
+      : cancellable(binding, signal, (token) => binding.countTokensBatchAsync(encoding, part, mask, token));
   const parts = batchParts(texts);
-  if (parts.length <= 1 && (texts.length !== 1 || texts[0]!.length <= STAGE_PART_LENGTH)) {
-    return cancellable(binding, signal, (token) => binding.countTokensBatchAsync(encoding, texts, mask, token));
-  }
+  if (parts.length <= 1) return countPart(texts);
   const counted: Promise<Uint32Array>[] = [];
   for (const [start, end] of parts) {
     if (signal?.aborted) break;
-    const slice = texts.slice(start, end);
-    const part =
-      slice.length === 1 && slice[0]!.length > STAGE_PART_LENGTH
-        ? staging(binding, slice[0]!, signal).then((staged) => cancellable(binding, signal, (token) => binding.countStagedAsync(encoding, staged, mask, token)))
-        : cancellable(binding, signal, (token) => binding.countTokensBatchAsync(encoding, slice, mask, token));
+    const part = countPart(texts.slice(start, end));
     // Rejections are read by `Promise.all` below; this keeps a part that fails after an earlier
     // one from surfacing as unhandled.
     part.catch(() => undefined);

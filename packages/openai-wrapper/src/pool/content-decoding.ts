@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type ZlibOptions } from 'node:zlib';
 
 /** Most codings one `Content-Encoding` may list (more is refused, as `fetch` refuses it). */
-export const MAX_CODINGS = 5;
+const MAX_CODINGS = 5;
 
 /** Lenient, as `fetch` decodes: a truncated body gives what decodes instead of an error. */
 const LENIENT: ZlibOptions = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };

@@ -7,6 +7,9 @@ export type FetchInit = NonNullable<Parameters<typeof undiciFetch>[1]>;
 export interface DirectRequest {
   /** Without its fragment, as a response reports it. */
   readonly url: string;
+  /** The URL's origin and path with query, as `dispatch` takes them. */
+  readonly origin: string;
+  readonly path: string;
   readonly method: Dispatcher.HttpMethod;
   readonly headers: Headers;
   readonly body: string | Uint8Array | null;
@@ -78,21 +81,36 @@ export function directRequest(input: FetchInput, init: FetchInit): DirectRequest
   const headers = requestHeaders(init.headers);
   if (!headers.has('accept')) headers.set('accept', '*/*');
   if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+  return { ...target(url), method, headers, body, signal: init.signal ?? undefined };
+}
+
+/** The URL fields of a {@link DirectRequest} for `url` (its fragment dropped). */
+export function target(url: URL): Pick<DirectRequest, 'url' | 'origin' | 'path'> {
   url.hash = '';
-  return { url: url.href, method, headers, body, signal: init.signal ?? undefined };
+  return { url: url.href, origin: url.origin, path: url.pathname + url.search };
 }
 
 /** The options `dispatch` takes for `request` (headers as name, value pairs). */
 export function dispatchOptions(request: DirectRequest): Dispatcher.DispatchOptions {
-  const url = new URL(request.url);
   const headers: string[] = [];
   for (const [name, value] of request.headers) headers.push(name, value);
-  return { origin: url.origin, path: url.pathname + url.search, method: request.method, headers, body: request.body };
+  return { origin: request.origin, path: request.path, method: request.method, headers, body: request.body };
 }
 
 /** A `Request` or `FormData` of Node's own `fetch` (another undici), which undici 7 takes for plain objects. */
 function isForeign(value: unknown, own: abstract new (...args: never[]) => unknown, global: unknown): boolean {
   return typeof global === 'function' && value instanceof (global as abstract new (...args: never[]) => unknown) && !(value instanceof own);
+}
+
+/** What of Node's own `fetch` classes {@link portable} has to convert, if anything. */
+function foreignPart(input: FetchInput, init: FetchInit | undefined): 'request' | 'form' | undefined {
+  if (isForeign(input, UndiciRequest, globalThis.Request)) return 'request';
+  return init !== undefined && isForeign(init.body, UndiciFormData, globalThis.FormData) ? 'form' : undefined;
+}
+
+/** True when {@link portable} has something to convert (so the common call skips an `await`). */
+export function needsPortable(input: FetchInput, init: FetchInit | undefined): boolean {
+  return foreignPart(input, init) !== undefined;
 }
 
 /**
@@ -101,22 +119,18 @@ function isForeign(value: unknown, own: abstract new (...args: never[]) => unkno
  * the form encoded as multipart bytes with its content type. Anything else is returned as is.
  */
 export async function portable(input: FetchInput, init: FetchInit | undefined): Promise<[FetchInput, FetchInit | undefined]> {
-  if (isForeign(input, UndiciRequest, globalThis.Request)) {
+  const part = foreignPart(input, init);
+  if (part === 'request') {
     const request = input as unknown as globalThis.Request;
     const carried: FetchInit = { method: request.method, headers: [...request.headers], redirect: request.redirect, signal: request.signal };
     if (request.body !== null && (init?.body === undefined || init.body === null)) carried.body = new Uint8Array(await request.arrayBuffer());
     return portable(request.url, { ...carried, ...init });
   }
-  if (init !== undefined && isForeign(init.body, UndiciFormData, globalThis.FormData)) {
-    const encoded = new globalThis.Response(init.body as unknown as globalThis.FormData);
-    const headers = requestHeaders(init.headers);
+  if (part === 'form') {
+    const encoded = new globalThis.Response(init!.body as unknown as globalThis.FormData);
+    const headers = requestHeaders(init!.headers);
     if (!headers.has('content-type')) headers.set('content-type', encoded.headers.get('content-type')!);
     return [input, { ...init, headers, body: new Uint8Array(await encoded.arrayBuffer()) }];
   }
   return [input, init];
-}
-
-/** True when {@link portable} has something to convert (so the common call skips an `await`). */
-export function needsPortable(input: FetchInput, init: FetchInit | undefined): boolean {
-  return isForeign(input, UndiciRequest, globalThis.Request) || (init !== undefined && isForeign(init.body, UndiciFormData, globalThis.FormData));
 }

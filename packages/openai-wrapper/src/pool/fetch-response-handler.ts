@@ -6,7 +6,7 @@ import { buildResponse, cancelWhenDropped, headersOf, type ResponseOrigin } from
 /** Statuses whose response has no body (the fetch standard's null-body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /** Statuses a `fetch` with `redirect: 'follow'` follows when a `Location` is given. */
-export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Body bytes buffered before reading from the socket pauses. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
@@ -33,7 +33,7 @@ export function abortReason(signal: AbortSignal): unknown {
  * What a request is stopped with when its caller gave up (aborted, or cancelled the body): named
  * `AbortError`, so the pools' health does not count it against the origin.
  */
-export class CallerAbort extends Error {
+class CallerAbort extends Error {
   override readonly name = 'AbortError';
 }
 

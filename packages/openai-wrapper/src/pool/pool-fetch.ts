@@ -1,4 +1,4 @@
-import { fetch as undiciFetch, type Dispatcher, type Response } from 'undici';
+import { Headers, fetch as undiciFetch, type Dispatcher, type Response } from 'undici';
 import { abortReason, FetchResponseHandler } from './fetch-response-handler.js';
 import { directRequest, dispatchOptions, needsPortable, portable, requestHeaders, type DirectRequest, type FetchInit, type FetchInput } from './fetch-request.js';
 import { nextHop } from './redirect.js';
@@ -46,7 +46,9 @@ function send(dispatcher: Dispatcher, request: DirectRequest, hops: number): Pro
  */
 export function dispatcherFetch(dispatcher: Dispatcher, direct = true): typeof undiciFetch {
   const viaFetch = (input: FetchInput, init: FetchInit | undefined): Promise<Response> => {
-    if (init?.headers !== undefined) requestHeaders(init.headers);
+    // A Headers object is checked already; others are checked here so a bad value is not echoed.
+    const given = init?.headers;
+    if (given !== undefined && !(given instanceof Headers) && !(given instanceof globalThis.Headers)) requestHeaders(given);
     return undiciFetch(input, init === undefined ? { dispatcher } : { ...init, dispatcher });
   };
   const route = (input: FetchInput, init: FetchInit | undefined): Promise<Response> => {

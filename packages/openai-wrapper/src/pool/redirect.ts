@@ -1,5 +1,5 @@
 import { Headers } from 'undici';
-import type { DirectRequest } from './fetch-request.js';
+import { target, type DirectRequest } from './fetch-request.js';
 
 /** Most redirects one fetch follows. */
 const MAX_REDIRECTS = 20;
@@ -23,7 +23,7 @@ export function nextHop(request: DirectRequest, location: string, status: number
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return new Error('URL scheme must be a HTTP(S) scheme');
   if (url.username !== '' || url.password !== '') return new Error('the redirect location holds credentials');
-  url.hash = '';
+  const next = target(url);
   const headers = new Headers(request.headers);
   let { method, body } = request;
   if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET' && method !== 'HEAD')) {
@@ -31,6 +31,6 @@ export function nextHop(request: DirectRequest, location: string, status: number
     body = null;
     for (const name of BODY_HEADERS) headers.delete(name);
   }
-  if (url.origin !== new URL(request.url).origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
-  return { ...request, url: url.href, method, body, headers };
+  if (next.origin !== request.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  return { ...request, ...next, method, body, headers };
 }

@@ -1,7 +1,7 @@
 use std::collections::VecDeque;
 
 use super::lines::prefetch_write;
-use super::reported::{Reports, REPORT_FIELDS};
+use super::reports::{Reports, REPORT_FIELDS};
 use super::window::{CallWindow, SampleWindow};
 
 mod results;

@@ -16,7 +16,7 @@ mod deployment_spec;
 mod group;
 mod leases;
 mod lines;
-mod reported;
+mod reports;
 pub mod registry;
 mod rng;
 #[allow(clippy::module_inception)]
@@ -29,6 +29,6 @@ pub use deployment::DeploymentSpec;
 pub use deployment::{Outcome, SNAPSHOT_FIELDS};
 pub use group::GROUP_SEED_STEP;
 pub use registry::RegistryError;
-pub use reported::REPORT_FIELDS;
+pub use reports::REPORT_FIELDS;
 pub use rng::SeededRandom;
 pub use router::{Router, RouterConfig, Strategy, LEASE_SCALE, NONE_AVAILABLE, NONE_FITS_CONTEXT};

@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap;
 
 use super::deployment::{Deployment, DeploymentSpec, Outcome, SNAPSHOT_FIELDS};
 use super::group::{Group, Request};
-use super::reported::REPORT_FIELDS;
+use super::reports::REPORT_FIELDS;
 use super::slots::Slots;
 use super::spin::SpinLock;
 
